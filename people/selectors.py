@@ -1,0 +1,36 @@
+"""Reads of people master data, scoped and with their related rows fetched up front."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from people.models import OrgUnit, SupportGroup, User
+
+
+def user_profile(*, user: User) -> User:
+    """Return the user with everything the profile page shows, in a fixed number of queries."""
+    return (
+        User.objects.select_related(
+            "org_unit__manager", "org_unit__parent__manager", "org_unit__parent__parent__manager"
+        )
+        .prefetch_related(
+            "groups",
+            Prefetch("support_groups", queryset=SupportGroup.objects.select_related("lead")),
+            "managed_units",
+        )
+        .get(pk=user.pk)
+    )
+
+
+def org_unit_chain(*, unit: OrgUnit | None) -> list[OrgUnit]:
+    """Return the units from the sector down to this one, using already-fetched parents."""
+    chain: list[OrgUnit] = []
+    while unit is not None:
+        chain.append(unit)
+        unit = unit.parent
+    return list(reversed(chain))
+
+
+def support_groups_of(*, user: User) -> QuerySet[SupportGroup]:
+    """Return the support groups the user is a member or lead of."""
+    return (
+        SupportGroup.objects.filter(Q(memberships__user=user) | Q(lead=user)).distinct().select_related("lead")
+    )

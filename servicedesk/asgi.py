@@ -1,0 +1,25 @@
+"""ASGI entry point: HTTP through Django, websockets through the channels router."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+from servicedesk.startup import run_or_explain
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
+
+# Django must be set up before the routing (and so the consumers and models) is imported.
+django_asgi_app = run_or_explain(get_asgi_application)
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from servicedesk.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from servicedesk import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("portal/", views.portal, name="portal"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("people.urls")),
+    path("services/", include("catalog.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "servicedesk.views.permission_denied"
+handler404 = "servicedesk.views.page_not_found"
