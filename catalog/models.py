@@ -51,22 +51,30 @@ class Service(models.Model):
         LOW = 4, _("4 – low")
 
     code = models.SlugField(
-        _("code"), max_length=60, unique=True,
+        _("code"),
+        max_length=60,
+        unique=True,
         help_text=_("Short and stable; used in web addresses, imports and the API, e.g. “epost”."),
     )
     name_nb = models.CharField(_("name (Bokmål)"), max_length=150)
     name_en = models.CharField(_("name (English)"), max_length=150)
-    description_nb = models.TextField(_("description (Bokmål)"), help_text=_("Plain language, for employees."))
+    description_nb = models.TextField(
+        _("description (Bokmål)"), help_text=_("Plain language, for employees.")
+    )
     description_en = models.TextField(_("description (English)"), blank=True)
     category = models.ForeignKey(
         ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="services"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("service owner"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("service owner"),
+        on_delete=models.PROTECT,
         related_name="owned_services",
     )
     support_group = models.ForeignKey(
-        "people.SupportGroup", verbose_name=_("responsible support group"), on_delete=models.PROTECT,
+        "people.SupportGroup",
+        verbose_name=_("responsible support group"),
+        on_delete=models.PROTECT,
         related_name="services",
     )
     criticality = models.PositiveSmallIntegerField(
@@ -74,16 +82,25 @@ class Service(models.Model):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     availability_target = models.DecimalField(
-        _("availability target (%)"), max_digits=6, decimal_places=3, default=Decimal("99.500"),
+        _("availability target (%)"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("99.500"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     in_public_report = models.BooleanField(
-        _("in the public quality report"), default=True,
+        _("in the public quality report"),
+        default=True,
         help_text=_("Publish this service's figures in the monthly open quality report."),
     )
     depends_on = models.ManyToManyField(
-        "self", verbose_name=_("depends on"), symmetrical=False, through="ServiceDependency",
-        through_fields=("service", "depends_on"), related_name="dependants", blank=True,
+        "self",
+        verbose_name=_("depends on"),
+        symmetrical=False,
+        through="ServiceDependency",
+        through_fields=("service", "depends_on"),
+        related_name="dependants",
+        blank=True,
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -99,8 +116,12 @@ class Service(models.Model):
                 condition=Q(availability_target__gte=0) & Q(availability_target__lte=100),
                 name="service_availability_target_is_a_percentage",
             ),
-            models.CheckConstraint(condition=Q(criticality__gte=1, criticality__lte=4), name="service_criticality_1_to_4"),
-            models.CheckConstraint(condition=Q(state__in=["planned", "live", "retired"]), name="service_state_valid"),
+            models.CheckConstraint(
+                condition=Q(criticality__gte=1, criticality__lte=4), name="service_criticality_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["planned", "live", "retired"]), name="service_state_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,7 +150,9 @@ class ServiceDependency(models.Model):
         verbose_name_plural = _("service dependencies")
         constraints = [
             models.UniqueConstraint(fields=["service", "depends_on"], name="service_dependency_unique"),
-            models.CheckConstraint(condition=~Q(service=models.F("depends_on")), name="service_not_own_dependency"),
+            models.CheckConstraint(
+                condition=~Q(service=models.F("depends_on")), name="service_not_own_dependency"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,14 +20,17 @@ def service_list(*, user, query: str = "", category: str = "", state: str = "") 
     queryset = services_visible_to(user=user)
     if query:
         queryset = queryset.filter(
-            Q(name_nb__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
-            | Q(description_nb__icontains=query) | Q(description_en__icontains=query)
+            Q(name_nb__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(code__icontains=query)
+            | Q(description_nb__icontains=query)
+            | Q(description_en__icontains=query)
         )
     if category:
         queryset = queryset.filter(category__code=category)
     if state:
         queryset = queryset.filter(state=state)
-    return queryset.order_by("category__sort_order", "name_nb")
+    return queryset.order_by("category__sort_order", "category__name_nb", "name_nb")
 
 
 def service_detail(*, user, code: str) -> Service:
@@ -41,3 +44,20 @@ def service_detail(*, user, code: str) -> Service:
 
 def categories() -> QuerySet[ServiceCategory]:
     return ServiceCategory.objects.order_by("sort_order", "name_nb")
+
+
+def portfolio_summary(*, services: QuerySet[Service]) -> dict:
+    """Count the given services per state and per criticality, in one aggregate query."""
+    from django.db.models import Count
+
+    rows = services.order_by().values("state", "criticality").annotate(n=Count("pk"))
+    by_state = dict.fromkeys(Service.State.values, 0)
+    by_criticality = dict.fromkeys(Service.Criticality.values, 0)
+    for row in rows:
+        by_state[row["state"]] += row["n"]
+        by_criticality[row["criticality"]] += row["n"]
+    return {
+        "total": sum(by_state.values()),
+        "by_state": [(Service.State(k).label, v) for k, v in by_state.items()],
+        "by_criticality": [(Service.Criticality(k).label, v) for k, v in by_criticality.items()],
+    }

@@ -8,8 +8,18 @@ from django.utils.translation import gettext as _
 from catalog.models import Service, ServiceDependency
 
 SERVICE_FIELDS = (
-    "code", "name_nb", "name_en", "description_nb", "description_en", "category", "owner", "support_group",
-    "criticality", "state", "availability_target", "in_public_report",
+    "code",
+    "name_nb",
+    "name_en",
+    "description_nb",
+    "description_en",
+    "category",
+    "owner",
+    "support_group",
+    "criticality",
+    "state",
+    "availability_target",
+    "in_public_report",
 )
 
 
@@ -31,7 +41,11 @@ def _check_no_cycle(*, service: Service, depends_on: list[Service]) -> None:
         node = stack.pop()
         if node == service.pk:
             raise ValidationError(
-                {"depends_on": _("These dependencies would make the service depend on itself through others.")}
+                {
+                    "depends_on": _(
+                        "These dependencies would make the service depend on itself through others."
+                    )
+                }
             )
         if node in seen:
             continue

@@ -28,11 +28,19 @@ class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     manager = models.ForeignKey(
-        "people.User", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL,
+        "people.User",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="managed_units",
     )
     cost_centre = models.CharField(_("cost centre"), max_length=20, blank=True)
@@ -46,26 +54,14 @@ class OrgUnit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="sector", parent__isnull=True) | (~Q(kind="sector") & Q(parent__isnull=False)),
+                condition=Q(kind="sector", parent__isnull=True)
+                | (~Q(kind="sector") & Q(parent__isnull=False)),
                 name="orgunit_only_sectors_are_roots",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        expected = self.PARENT_KIND.get(self.kind)
-        if expected is None and self.parent_id:
-            raise ValidationError({"parent": _("A sector is at the top of the tree and has no parent.")})
-        if expected is not None:
-            if self.parent is None:
-                raise ValidationError({"parent": _("This kind of unit needs a parent.")})
-            if self.parent.kind != expected:
-                raise ValidationError(
-                    {"parent": _("A %(kind)s must sit under a %(parent)s.")
-                     % {"kind": self.get_kind_display().lower(), "parent": self.Kind(expected).label.lower()}}
-                )
 
     def save(self, *args, **kwargs) -> None:
         old_path = self.path
@@ -77,7 +73,25 @@ class OrgUnit(models.Model):
             if old_path:
                 # The unit moved: rewrite the paths of its whole subtree.
                 for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    OrgUnit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path):])
+                    OrgUnit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+
+    def clean(self) -> None:
+        expected = self.PARENT_KIND.get(self.kind)
+        if expected is None and self.parent_id:
+            raise ValidationError({"parent": _("A sector is at the top of the tree and has no parent.")})
+        if expected is not None:
+            if self.parent is None:
+                raise ValidationError({"parent": _("This kind of unit needs a parent.")})
+            if self.parent.kind != expected:
+                raise ValidationError(
+                    {
+                        "parent": _("A %(kind)s must sit under a %(parent)s.")
+                        % {
+                            "kind": self.get_kind_display().lower(),
+                            "parent": self.Kind(expected).label.lower(),
+                        }
+                    }
+                )
 
     def ancestors(self) -> list[OrgUnit]:
         """Return the units from the root down to and including this one (one query)."""
@@ -94,19 +108,27 @@ class User(AbstractUser):
     """A person in the municipality; every employee belongs to one organisation unit."""
 
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="members",
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     office_location = models.CharField(_("office location"), max_length=150, blank=True)
     cost_centre = models.CharField(
-        _("cost centre"), max_length=20, blank=True,
+        _("cost centre"),
+        max_length=20,
+        blank=True,
         help_text=_("Leave empty to use the organisation unit's cost centre."),
     )
     employee_number = models.CharField(_("employee number"), max_length=20, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, blank=True,
+        _("preferred language"),
+        max_length=5,
+        blank=True,
         choices=[("nb", _("Norwegian Bokmål")), ("en", _("English"))],
     )
 
@@ -119,7 +141,9 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["employee_number"], condition=~Q(employee_number=""), name="user_unique_employee_number"
+                fields=["employee_number"],
+                condition=~Q(employee_number=""),
+                name="user_unique_employee_number",
             ),
         ]
 
@@ -167,11 +191,18 @@ class SupportGroup(models.Model):
         _("first line"), default=False, help_text=_("The service desk that takes first contact.")
     )
     lead = models.ForeignKey(
-        User, verbose_name=_("group lead"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("group lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="led_groups",
     )
     members = models.ManyToManyField(
-        User, verbose_name=_("members"), through="SupportGroupMembership", related_name="support_groups",
+        User,
+        verbose_name=_("members"),
+        through="SupportGroupMembership",
+        related_name="support_groups",
         blank=True,
     )
     history = HistoricalRecords(m2m_fields=[])

@@ -29,33 +29,54 @@ MANAGEMENT_READER = "management_reader"
 ADMINISTRATOR = "administrator"
 
 ROLES: tuple[Role, ...] = (
-    Role(EMPLOYEE, _("Employee"), _("Everyone: orders from the catalogue, reports incidents, follows tickets.")),
+    Role(
+        EMPLOYEE, _("Employee"), _("Everyone: orders from the catalogue, reports incidents, follows tickets.")
+    ),
     Role(APPROVER, _("Approver"), _("Managers: approve orders for their people.")),
     Role(
-        AGENT, _("Service desk agent"), _("Handles incidents, requests and changes in the workspace."),
+        AGENT,
+        _("Service desk agent"),
+        _("Handles incidents, requests and changes in the workspace."),
         ("people.view_user", "people.view_orgunit", "people.view_supportgroup"),
     ),
     Role(
-        GROUP_LEAD, _("Group lead"), _("Leads a support group; receives escalations."),
+        GROUP_LEAD,
+        _("Group lead"),
+        _("Leads a support group; receives escalations."),
         ("people.view_user", "people.view_orgunit", "people.view_supportgroup"),
     ),
     Role(CHANGE_MANAGER, _("Change manager"), _("Runs change enablement and chairs the CAB.")),
     Role(CAB_MEMBER, _("CAB member"), _("Votes on changes in the change advisory board.")),
     Role(
-        SERVICE_OWNER, _("Service owner"), _("Owns services in the catalogue and answers for their quality."),
+        SERVICE_OWNER,
+        _("Service owner"),
+        _("Owns services in the catalogue and answers for their quality."),
         ("catalog.view_service",),
     ),
     Role(
-        MANAGEMENT_READER, _("Management reader"), _("Reads SLA, availability and satisfaction figures."),
+        MANAGEMENT_READER,
+        _("Management reader"),
+        _("Reads SLA, availability and satisfaction figures."),
         ("catalog.view_service",),
     ),
     Role(
-        ADMINISTRATOR, _("Administrator"), _("Maintains master data, services and configuration."),
+        ADMINISTRATOR,
+        _("Administrator"),
+        _("Maintains master data, services and configuration."),
         (
-            "people.view_user", "people.change_user", "people.view_orgunit", "people.add_orgunit",
-            "people.change_orgunit", "people.view_supportgroup", "people.add_supportgroup",
-            "people.change_supportgroup", "catalog.view_service", "catalog.add_service",
-            "catalog.change_service", "catalog.view_servicecategory", "catalog.add_servicecategory",
+            "people.view_user",
+            "people.change_user",
+            "people.view_orgunit",
+            "people.add_orgunit",
+            "people.change_orgunit",
+            "people.view_supportgroup",
+            "people.add_supportgroup",
+            "people.change_supportgroup",
+            "catalog.view_service",
+            "catalog.add_service",
+            "catalog.change_service",
+            "catalog.view_servicecategory",
+            "catalog.add_servicecategory",
             "catalog.change_servicecategory",
         ),
     ),
@@ -64,15 +85,19 @@ ROLES: tuple[Role, ...] = (
 ROLE_CODES = frozenset(role.code for role in ROLES)
 
 
-def sync_roles(group_model, permission_model) -> None:
+def sync_roles(group_model, permission_model, using: str = "default") -> None:
     """Create every role's group and set its permissions to exactly the declared ones.
 
     Takes the models as arguments so that a data migration can pass its historical models.
     """
     for role in ROLES:
-        group, _created = group_model.objects.get_or_create(name=role.code)
+        group, _created = group_model.objects.using(using).get_or_create(name=role.code)
         perms = []
         for dotted in role.permissions:
             app_label, codename = dotted.split(".", 1)
-            perms.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            perms.append(
+                permission_model.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
         group.permissions.set(perms)

@@ -71,3 +71,5 @@ rules.add_perm("servicedesk.use_workspace", can_use_workspace)
 rules.add_perm("servicedesk.use_dashboard", can_use_dashboard)
 rules.add_perm("people.view_own_profile", is_employee)
 rules.add_perm("people.view_directory", is_employee & (is_agent | is_group_lead | is_administrator))
+# The dashboard is the landing page only for those whose job is reading figures and answering for them.
+rules.add_perm("servicedesk.use_dashboard_first", is_employee & (is_management_reader | is_service_owner))

@@ -15,6 +15,7 @@ def user_profile(*, user: User) -> User:
             "groups",
             Prefetch("support_groups", queryset=SupportGroup.objects.select_related("lead")),
             "managed_units",
+            "led_groups",
         )
         .get(pk=user.pk)
     )
@@ -32,5 +33,7 @@ def org_unit_chain(*, unit: OrgUnit | None) -> list[OrgUnit]:
 def support_groups_of(*, user: User) -> QuerySet[SupportGroup]:
     """Return the support groups the user is a member or lead of."""
     return (
-        SupportGroup.objects.filter(Q(memberships__user=user) | Q(lead=user)).distinct().select_related("lead")
+        SupportGroup.objects.filter(Q(memberships__user=user) | Q(lead=user))
+        .distinct()
+        .select_related("lead")
     )

@@ -1,0 +1,46 @@
+"""The product's areas and which of them each user may reach; the header menu and the home page
+redirect both read this, so they can never disagree."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Area:
+    url_name: str
+    label: object
+    permission: str
+
+
+# In order of precedence for the home page: a management reader lands on the dashboard, an agent
+# on the workspace, an administrator on the service register, everyone else in the portal.
+# The register comes before the workspace so an administrator who also handles tickets lands there.
+AREAS: tuple[Area, ...] = (
+    Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard_first"),
+    Area("catalog:service_list", _("Services"), "catalog.add_service"),
+    Area("workspace", _("Workspace"), "servicedesk.use_workspace"),
+    Area("portal", _("Self-service"), "servicedesk.use_portal"),
+)
+
+MENU: tuple[Area, ...] = (
+    Area("portal", _("Self-service"), "servicedesk.use_portal"),
+    Area("workspace", _("Workspace"), "servicedesk.use_workspace"),
+    Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
+    Area("catalog:service_list", _("Services"), "catalog.list_services"),
+)
+
+
+def primary_area(user) -> Area:
+    """Return the area a user is sent to from the home page."""
+    for area in AREAS:
+        if user.has_perm(area.permission):
+            return area
+    return AREAS[-1]
+
+
+def menu_for(user) -> list[Area]:
+    """Return the menu entries the user may use."""
+    if not user.is_authenticated:
+        return []
+    return [area for area in MENU if user.has_perm(area.permission)]

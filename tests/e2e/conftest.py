@@ -1,0 +1,158 @@
+"""Browser tests: a real daphne server with the demo data, driven by Debian's Chromium via Playwright.
+
+The server runs production settings (DEBUG off, collected static files, strict CSP) over plain HTTP
+on loopback, against its own database: a SQLite file, or a fresh PostgreSQL database named after
+DATABASE_URL's with an ``_e2e`` suffix when the suite runs on PostgreSQL.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DEMO_PASSWORD = "demo-servicedesk-2026"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _e2e_database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_e2e"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="servicedesk.settings",
+        DEBUG="0",
+        SECRET_KEY="e2e-only-secret-key-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on loopback: the TLS switches are relaxed exactly as behind a TLS proxy.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        DATABASE_URL=_e2e_database_url(tmp),
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        HUEY_SQLITE_PATH=str(tmp / "huey.sqlite3"),
+    )
+    if "REDIS_URL" in os.environ:
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    for command in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["collectstatic", "--no-input", "-v", "0"],
+        ["seed_demo", "--quiet"],
+    ):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_url(server_env) -> str:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "servicedesk.asgi:application"],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    "daphne did not start: " + process.stderr.read().decode()[-2000:]
+                ) from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_url):
+    context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    page = context.new_page()
+    external = []
+
+    def watch(request):
+        if not request.url.startswith((live_url, "data:", "blob:")):
+            external.append(request.url)
+
+    page.on("request", watch)
+    yield page
+    context.close()
+    assert external == [], f"pages made requests outside the server: {external}"
+
+
+@pytest.fixture
+def login(page):
+    def sign_in(username: str) -> None:
+        page.goto("/login/")
+        page.get_by_label("Brukernavn").fill(username)
+        page.get_by_label("Passord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_load_state("networkidle")
+
+    return sign_in
