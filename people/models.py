@@ -23,6 +23,10 @@ class OrgUnit(models.Model):
 
     # A kind may only sit under the kind before it; a sector is a root.
     PARENT_KIND = {Kind.SECTOR: None, Kind.DEPARTMENT: Kind.SECTOR, Kind.UNIT: Kind.DEPARTMENT}
+    WRONG_PARENT = {
+        Kind.DEPARTMENT: _("A department must sit under a sector."),
+        Kind.UNIT: _("A unit must sit under a department."),
+    }
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=150)
@@ -83,15 +87,7 @@ class OrgUnit(models.Model):
             if self.parent is None:
                 raise ValidationError({"parent": _("This kind of unit needs a parent.")})
             if self.parent.kind != expected:
-                raise ValidationError(
-                    {
-                        "parent": _("A %(kind)s must sit under a %(parent)s.")
-                        % {
-                            "kind": self.get_kind_display().lower(),
-                            "parent": self.Kind(expected).label.lower(),
-                        }
-                    }
-                )
+                raise ValidationError({"parent": self.WRONG_PARENT[self.kind]})
 
     def ancestors(self) -> list[OrgUnit]:
         """Return the units from the root down to and including this one (one query)."""

@@ -7,6 +7,7 @@ permissions appear. Object-level decisions (may this user edit *this* service?) 
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,7 +56,7 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         MANAGEMENT_READER,
-        _("Management reader"),
+        _("Management (read-only)"),
         _("Reads SLA, availability and satisfaction figures."),
         ("catalog.view_service",),
     ),
@@ -78,6 +79,12 @@ ROLES: tuple[Role, ...] = (
             "catalog.view_servicecategory",
             "catalog.add_servicecategory",
             "catalog.change_servicecategory",
+            "incidents.view_priorityrule",
+            "incidents.change_priorityrule",
+            "tickets.view_cannedresponse",
+            "tickets.add_cannedresponse",
+            "tickets.change_cannedresponse",
+            "tickets.delete_cannedresponse",
         ),
     ),
 )
@@ -92,12 +99,10 @@ def sync_roles(group_model, permission_model, using: str = "default") -> None:
     """
     for role in ROLES:
         group, _created = group_model.objects.using(using).get_or_create(name=role.code)
-        perms = []
+        wanted = Q()
         for dotted in role.permissions:
             app_label, codename = dotted.split(".", 1)
-            perms.append(
-                permission_model.objects.using(using).get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        # A permission of an app not migrated yet is skipped here; post_migrate adds it afterwards.
+        perms = list(permission_model.objects.using(using).filter(wanted)) if role.permissions else []
         group.permissions.set(perms)

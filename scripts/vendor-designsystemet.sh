@@ -20,7 +20,7 @@ INTER_PACKAGE="@fontsource-variable/inter"
 INTER_VERSION="5.3.0"
 # Unicode subsets of Inter to ship: latin covers Norwegian (æ ø å) and English, latin-ext covers
 # Sámi letters (á č đ ŋ š ŧ ž) and other European names.
-INTER_SUBSETS="latin latin-ext"
+INTER_SUBSETS=(latin latin-ext)
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 vendor_dir="$repo_root/static/vendor"
@@ -51,6 +51,7 @@ inter_pkg="$tmp/node_modules/$INTER_PACKAGE"
 # chosen (MIT allows redistribution with the notice; the OFL allows bundling fonts with software
 # provided the licence travels with them).
 check_package() {  # dir name version licence
+  # shellcheck disable=SC2016  # the single-quoted text is JavaScript, with its own ${…}
   node -e '
     const [dir, name, version, licence] = process.argv.slice(1);
     const pkg = require(dir + "/package.json");
@@ -87,7 +88,7 @@ EOF
 # The theme says `font-family: Inter`, so the faces are declared under that name. The unicode-range
 # of each face is taken from the package's own CSS so that browsers fetch a file only when the page
 # uses characters from it.
-node - "$inter_pkg" "$out/inter" "$INTER_PACKAGE" "$INTER_VERSION" $INTER_SUBSETS <<'NODE'
+node - "$inter_pkg" "$out/inter" "$INTER_PACKAGE" "$INTER_VERSION" "${INTER_SUBSETS[@]}" <<'NODE'
 const fs = require("fs");
 const path = require("path");
 const [pkgDir, outDir, pkgName, pkgVersion, ...subsets] = process.argv.slice(2);
@@ -121,7 +122,7 @@ NODE
 cp "$inter_pkg/LICENSE" "$out/inter/LICENSE"
 cat > "$out/inter/VERSION" <<EOF
 $INTER_PACKAGE $INTER_VERSION (OFL-1.1)
-Subsets: $INTER_SUBSETS; styles: normal, italic; variable weight axis 100-900
+Subsets: ${INTER_SUBSETS[*]}; styles: normal, italic; variable weight axis 100-900
 Written by scripts/vendor-designsystemet.sh; do not edit by hand.
 EOF
 

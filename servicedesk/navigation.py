@@ -25,7 +25,9 @@ AREAS: tuple[Area, ...] = (
 
 MENU: tuple[Area, ...] = (
     Area("portal", _("Self-service"), "servicedesk.use_portal"),
+    Area("tickets:my_tickets", _("My cases"), "servicedesk.use_portal"),
     Area("workspace", _("Workspace"), "servicedesk.use_workspace"),
+    Area("tickets:queue", _("Queues"), "tickets.work_on_tickets"),
     Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
     Area("catalog:service_list", _("Services"), "catalog.list_services"),
 )

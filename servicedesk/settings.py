@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "servicedesk",
     "people",
     "catalog",
+    "tickets",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +257,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # --- The product ----------------------------------------------------------------------------------
 SERVICEDESK_ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Eksempel kommune")
 SERVICEDESK_VERSION = "0.1.0"
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+INCIDENT_AUTO_CLOSE_BUSINESS_DAYS = env_int("INCIDENT_AUTO_CLOSE_BUSINESS_DAYS", 5)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The address people reach the service at, used in links inside emails.
+SERVICEDESK_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")

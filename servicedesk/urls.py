@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("people.urls")),
     path("services/", include("catalog.urls")),
+    path("tickets/", include("tickets.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET
 from catalog import selectors as catalog_selectors
 from people import selectors as people_selectors
 from servicedesk.navigation import primary_area
+from tickets import selectors as ticket_selectors
+from tickets.models import OPEN_STATUSES
+from tickets.views import QUEUE_LABELS
 
 
 @require_GET
@@ -30,7 +33,8 @@ def portal(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("servicedesk.use_portal"):
         raise PermissionDenied
     services = catalog_selectors.service_list(user=request.user, state="live")
-    return render(request, "servicedesk/portal.html", {"services": services})
+    open_count = ticket_selectors.my_tickets(user=request.user).filter(status__in=OPEN_STATUSES).count()
+    return render(request, "servicedesk/portal.html", {"services": services, "open_count": open_count})
 
 
 @require_GET
@@ -41,8 +45,15 @@ def workspace(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     groups = list(people_selectors.support_groups_of(user=request.user))
     services = catalog_selectors.services_visible_to(user=request.user).filter(support_group__in=groups)
+    queue_counts = [
+        (key, label, ticket_selectors.queue(user=request.user, name=key).count())
+        for key, label in QUEUE_LABELS.items()
+        if key != "all"
+    ]
     return render(
-        request, "servicedesk/workspace.html", {"groups": groups, "services": services.order_by("name_nb")}
+        request,
+        "servicedesk/workspace.html",
+        {"groups": groups, "services": services.order_by("name_nb"), "queue_counts": queue_counts},
     )
 
 

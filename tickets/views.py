@@ -1,0 +1,625 @@
+"""Ticket pages for both sides: employees report and follow their cases; agents work the queues.
+
+Views parse input with a form, call one service or selector, and render a page or a partial."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+from django_tables2 import RequestConfig
+
+from catalog import selectors as catalog_selectors
+from catalog.models import Service
+from incidents.priority import matrix_rows
+from people.models import SupportGroup, User
+from tickets import selectors, services
+from tickets.filters import TicketFilter
+from tickets.forms import (
+    BulkForm,
+    EscalateForm,
+    LinkForm,
+    OnBehalfForm,
+    RatingForm,
+    ReopenForm,
+    ReplyForm,
+    ReportIncidentForm,
+    SavedFilterForm,
+    TicketFieldsForm,
+    TransitionForm,
+)
+from tickets.models import (
+    Attachment,
+    CannedResponse,
+    Channel,
+    Notification,
+    QueuePreference,
+    SavedFilter,
+    Status,
+    Ticket,
+)
+from tickets.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, TicketTable
+from tickets.transitions import Move, StaleTicket, TransitionNotAllowed, allowed_targets
+
+QUEUE_LABELS = {
+    "mine": _("Assigned to me"),
+    "unassigned": _("My groups, unassigned"),
+    "groups": _("My groups, all open"),
+    "all": _("All tickets"),
+}
+
+
+def _require(request: HttpRequest, permission: str, obj=None) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    try:
+        return selectors.ticket_for_page(user=request.user, number=number)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def _agents():
+    return (
+        User.objects.filter(is_active=True, groups__name__in=["agent", "group_lead"])
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Employees --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_incident(request: HttpRequest) -> HttpResponse:
+    _require(request, "tickets.report_incident")
+    live_services = catalog_selectors.service_list(user=request.user, state="live")
+    form = ReportIncidentForm(request.POST or None, request.FILES or None, services=live_services)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                requester=request.user,
+                created_by=request.user,
+                title=data["title"],
+                description=data["description"],
+                service=data["service"],
+                urgency=int(data["affects"]),
+                channel=Channel.PORTAL,
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Thank you. Your case is registered as %(number)s.") % {"number": ticket.number}
+            )
+            return redirect(ticket)
+    return render(request, "tickets/report.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    tickets = list(selectors.my_tickets(user=request.user)[:200])
+    latest = selectors.latest_public_replies(tickets=tickets)
+    rows = [(ticket, latest.get(ticket.pk)) for ticket in tickets]
+    return render(request, "tickets/my_tickets.html", {"rows": rows})
+
+
+# --- The ticket page (both sides) ---------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
+    user = request.user
+    agent = user.has_perm("tickets.work_on_tickets")
+    events = list(selectors.timeline(ticket=ticket, user=user))
+    context = {
+        "ticket": ticket,
+        "events": events,
+        "last_event_id": events[-1].pk if events else 0,
+        "agent": agent,
+        "is_requester": ticket.requester_id == user.pk,
+        "reply_form": forms.get("reply_form") or ReplyForm(initial={"version": ticket.version}),
+        "rating": getattr(ticket, "rating", None)
+        if ticket.status in {Status.RESOLVED, Status.CLOSED}
+        else None,
+        "conflict": forms.get("conflict"),
+    }
+    if agent:
+        context.update(
+            fields_form=forms.get("fields_form") or _fields_form(ticket),
+            transition_form=forms.get("transition_form")
+            or TransitionForm(initial={"version": ticket.version}),
+            targets=[Status(s) for s in Status.values if s in allowed_targets(ticket.status)],
+            link_form=forms.get("link_form") or LinkForm(),
+            escalate_form=forms.get("escalate_form") or EscalateForm(initial={"version": ticket.version}),
+            canned=list(CannedResponse.objects.filter(group=ticket.support_group_id))
+            if ticket.support_group_id
+            else [],
+            matrix=matrix_rows(),
+            children=list(ticket.children.only("number", "title", "status")),
+            links=list(ticket.links_out.select_related("target"))
+            + list(ticket.links_in.select_related("source")),
+            outages=list(ticket.outages.select_related("service")),
+        )
+    else:
+        context.update(
+            rating_form=forms.get("rating_form") or RatingForm(),
+            reopen_form=forms.get("reopen_form") or ReopenForm(initial={"version": ticket.version}),
+        )
+    return context
+
+
+def _fields_form(ticket: Ticket, data=None) -> TicketFieldsForm:
+    initial = {
+        "title": ticket.title,
+        "service": ticket.service_id,
+        "support_group": ticket.support_group_id,
+        "assignee": ticket.assignee_id,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "priority": ticket.priority,
+        "category": ticket.category,
+        "version": ticket.version,
+    }
+    return TicketFieldsForm(
+        data,
+        initial=initial,
+        services=Service.objects.exclude(state=Service.State.RETIRED).order_by("name_nb"),
+        groups=SupportGroup.objects.order_by("name_nb"),
+        agents=_agents(),
+    )
+
+
+@require_GET
+@login_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
+
+
+def _respond(
+    request: HttpRequest, ticket: Ticket, *, ok: bool, message: str = "", status: int = 200, **forms
+) -> HttpResponse:
+    """Answer a ticket mutation: the fresh page (or its main partial for htmx), with an event for listeners."""
+    if ok and not request.htmx:
+        if message:
+            messages.success(request, message)
+        return redirect(ticket)
+    ticket = _ticket(request, ticket.number) if ok else ticket
+    template = "tickets/ticket_detail.html" + ("#ticket-main" if request.htmx else "")
+    response = render(request, template, _detail_context(request, ticket, **forms), status=status)
+    if ok:
+        trigger_client_event(response, "ticketChanged", {"number": ticket.number})
+    return response
+
+
+def _conflict(request: HttpRequest, exc: StaleTicket, **forms) -> HttpResponse:
+    return _respond(request, exc.current, ok=False, status=409, conflict=exc, **forms)
+
+
+@require_POST
+@login_required
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ticket_comment(
+                ticket=ticket,
+                actor=request.user,
+                body=data["body"],
+                public=not data["internal"],
+                attachments=data["attachments"],
+                version=None,
+            )
+            return _respond(request, ticket, ok=True, message=_("Your message was added."))
+        except StaleTicket as exc:
+            return _conflict(request, exc, reply_form=form)
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, reply_form=form)
+
+
+@require_POST
+@login_required
+def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    _require(request, "tickets.work_on_tickets")
+    form = _fields_form(ticket, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.ticket_update(
+                ticket=ticket,
+                actor=request.user,
+                version=data["version"],
+                reason=data["priority_reason"],
+                changes={
+                    k: data[k]
+                    for k in (
+                        "title",
+                        "service",
+                        "support_group",
+                        "assignee",
+                        "impact",
+                        "urgency",
+                        "category",
+                        "priority",
+                    )
+                },
+            )
+            return _respond(request, ticket, ok=True, message=_("The ticket was updated."))
+        except StaleTicket as exc:
+            return _conflict(request, exc, fields_form=form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, fields_form=form)
+
+
+@require_POST
+@login_required
+def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        move = Move(
+            to=Status(data["to"]),
+            pending_reason=data["pending_reason"],
+            resolution_code=data["resolution_code"],
+            resolution_note=data["resolution_note"],
+            reason=data["reason"],
+        )
+        try:
+            updated = services.ticket_transition(
+                ticket=ticket, actor=request.user, move=move, version=data["version"]
+            )
+            if (
+                updated.status == Status.RESOLVED
+                and request.POST.get("resolve_children")
+                and updated.children.exists()
+            ):
+                services.resolve_children(parent=updated, actor=request.user)
+            return _respond(
+                request,
+                ticket,
+                ok=True,
+                message=_("The status is now “%(status)s”.") % {"status": updated.get_status_display()},
+            )
+        except StaleTicket as exc:
+            return _conflict(request, exc, transition_form=form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, transition_form=form)
+
+
+@require_POST
+@login_required
+def ticket_confirm(request: HttpRequest, number: str) -> HttpResponse:
+    """The requester confirms the resolution: the ticket closes."""
+    ticket = _ticket(request, number)
+    try:
+        services.ticket_transition(
+            ticket=ticket, actor=request.user, move=Move(to=Status.CLOSED), version=None
+        )
+    except (TransitionNotAllowed, PermissionDenied) as exc:
+        raise PermissionDenied(str(exc)) from None
+    return _respond(request, ticket, ok=True, message=_("Thank you for confirming. The case is closed."))
+
+
+@require_POST
+@login_required
+def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
+    """The requester (or an agent) says the problem is not solved."""
+    ticket = _ticket(request, number)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if ticket.status == Status.CLOSED:
+                follow_up = services.ticket_reopen_closed(ticket=ticket, actor=request.user, reason=reason)
+                messages.info(
+                    request,
+                    _("The case was closed, so we opened %(number)s to follow up.")
+                    % {"number": follow_up.number},
+                )
+                return redirect(follow_up)
+            services.ticket_transition(
+                ticket=ticket,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                move=Move(to=Status.IN_PROGRESS, reason=reason),
+            )
+            return _respond(request, ticket, ok=True, message=_("The case is reopened."))
+        except StaleTicket as exc:
+            return _conflict(request, exc, reopen_form=form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, reopen_form=form)
+
+
+@require_POST
+@login_required
+def ticket_rate(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_rate(
+                ticket=ticket,
+                actor=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+            return _respond(request, ticket, ok=True, message=_("Thank you for your rating."))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, rating_form=form)
+
+
+@require_POST
+@login_required
+def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    _require(request, "tickets.work_on_tickets")
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            other = selectors.tickets_visible_to(user=request.user).get(
+                number=form.cleaned_data["target"].strip()
+            )
+        except Ticket.DoesNotExist:
+            form.add_error("target", _("There is no ticket with that number."))
+        else:
+            try:
+                kind = form.cleaned_data["type"]
+                if kind == "duplicate":
+                    services.ticket_merge(duplicate=ticket, master=other, actor=request.user)
+                elif kind == "parent":
+                    services.ticket_set_parent(child=ticket, parent=other, actor=request.user)
+                else:
+                    services.ticket_link(source=ticket, target=other, actor=request.user)
+                return _respond(request, ticket, ok=True, message=_("The tickets are linked."))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, link_form=form)
+
+
+@require_POST
+@login_required
+def ticket_escalate(request: HttpRequest, number: str) -> HttpResponse:
+    """Hand the ticket to another group with a note: unassigns it and tells the new group."""
+    ticket = _ticket(request, number)
+    _require(request, "tickets.work_on_tickets")
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            updated = services.ticket_update(
+                ticket=ticket,
+                actor=request.user,
+                version=data["version"],
+                changes={"support_group": data["support_group"], "assignee": None},
+            )
+            services.ticket_comment(ticket=updated, actor=request.user, body=data["note"], public=False)
+            return _respond(request, ticket, ok=True, message=_("The ticket was escalated."))
+        except StaleTicket as exc:
+            return _conflict(request, exc, escalate_form=form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _respond(request, ticket, ok=False, status=400, escalate_form=form)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    try:
+        attachment = selectors.attachment_for(user=request.user, number=number, pk=pk)
+    except (Ticket.DoesNotExist, Attachment.DoesNotExist):
+        raise Http404 from None
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Agent workspace ---------------------------------------------------------------------------------
+
+
+def _columns_for(user) -> tuple[str, ...]:
+    preference = QueuePreference.objects.filter(user=user).values_list("columns", flat=True).first()
+    if preference:
+        return tuple(c for c in preference if c in OPTIONAL_COLUMNS)
+    return DEFAULT_COLUMNS
+
+
+def queue_context(request: HttpRequest, name: str) -> dict:
+    """Build the queue page's table, filters and saved filters (shared by the page and the live consumer)."""
+    agents = _agents()
+    base = selectors.queue(user=request.user, name=name)
+    filterset = TicketFilter(request.GET or None, queryset=base, agents=agents)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    table = TicketTable(queryset, columns=_columns_for(request.user))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return {
+        "table": table,
+        "filter": filterset,
+        "queue": name,
+        "queues": QUEUE_LABELS,
+        "query": request.GET.urlencode(),
+    }
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def queue(request: HttpRequest, name: str = "unassigned") -> HttpResponse:
+    _require(request, "tickets.work_on_tickets")
+    if name not in QUEUE_LABELS:
+        raise Http404
+    context = queue_context(request, name)
+    context.update(
+        saved_filters=list(SavedFilter.objects.filter(owner=request.user)),
+        saved_filter_form=SavedFilterForm(initial={"query": request.GET.urlencode()}),
+        bulk_form=BulkForm(tickets=Ticket.objects.none(), agents=_agents()),
+        optional_columns=[(c, TicketTable.base_columns[c].verbose_name) for c in OPTIONAL_COLUMNS],
+        chosen_columns=_columns_for(request.user),
+        ws_query=urlencode({"queue": name, "q": request.GET.urlencode()}),
+    )
+    template = "tickets/queue.html" + ("#queue-table" if request.htmx and not request.htmx.boosted else "")
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def queue_columns(request: HttpRequest) -> HttpResponse:
+    _require(request, "tickets.work_on_tickets")
+    chosen = [c for c in request.POST.getlist("columns") if c in OPTIONAL_COLUMNS]
+    QueuePreference.objects.update_or_create(user=request.user, defaults={"columns": chosen})
+    return redirect(request.POST.get("next") or reverse("tickets:queue"))
+
+
+@require_POST
+@login_required
+def saved_filter_create(request: HttpRequest, name: str) -> HttpResponse:
+    _require(request, "tickets.work_on_tickets")
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        SavedFilter.objects.update_or_create(
+            owner=request.user, name=form.cleaned_data["name"], defaults={"query": form.cleaned_data["query"]}
+        )
+        messages.success(request, _("The filter was saved."))
+    else:
+        messages.error(request, _("Give the filter a name."))
+    return redirect(reverse("tickets:queue", args=[name]) + "?" + form.data.get("query", ""))
+
+
+@require_POST
+@login_required
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deleted, _count = SavedFilter.objects.filter(owner=request.user, pk=pk).delete()
+    if not deleted:
+        raise Http404
+    return redirect(reverse("tickets:queue"))
+
+
+@require_POST
+@login_required
+def bulk_action(request: HttpRequest, name: str) -> HttpResponse:
+    _require(request, "tickets.work_on_tickets")
+    visible = selectors.tickets_visible_to(user=request.user)
+    form = BulkForm(request.POST, tickets=visible, agents=_agents())
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
+                )
+        return redirect(reverse("tickets:queue", args=[name]))
+    data = form.cleaned_data
+    done, refused = [], []
+    for ticket in data["tickets"]:
+        try:
+            if data["action"] == "assign":
+                services.ticket_update(
+                    ticket=ticket, actor=request.user, version=None, changes={"assignee": data["assignee"]}
+                )
+            elif data["action"] == "group":
+                services.ticket_update(
+                    ticket=ticket,
+                    actor=request.user,
+                    version=None,
+                    changes={"support_group": data["support_group"], "assignee": None},
+                )
+            else:
+                services.ticket_transition(
+                    ticket=ticket,
+                    actor=request.user,
+                    version=None,
+                    move=Move(to=Status(data["status"]), reason=data["reason"]),
+                )
+            done.append(ticket.number)
+        except ValidationError as exc:
+            refused.append(f"{ticket.number}: {' '.join(exc.messages)}")
+    if done:
+        messages.success(request, _("Done for %(count)d tickets.") % {"count": len(done)})
+    for line in refused:
+        messages.error(request, line)
+    return redirect(reverse("tickets:queue", args=[name]))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def register_call(request: HttpRequest) -> HttpResponse:
+    """An agent registers a ticket for a caller (phone, walk-in, chat, email)."""
+    _require(request, "tickets.work_on_tickets")
+    live_services = catalog_selectors.service_list(user=request.user, state="live")
+    form = OnBehalfForm(request.POST or None, request.FILES or None, services=live_services)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                requester=data["requester"],
+                created_by=request.user,
+                title=data["title"],
+                description=data["description"],
+                service=data["service"],
+                urgency=int(data["affects"]),
+                impact=data["impact"],
+                category=data["category"],
+                channel=data["channel"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Registered as %(number)s.") % {"number": ticket.number})
+            return redirect(ticket)
+    people = (
+        User.objects.filter(is_active=True).only("username", "first_name", "last_name").order_by("first_name")
+    )
+    return render(
+        request,
+        "tickets/register_call.html",
+        {"form": form, "people": people, "matrix": matrix_rows()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(recipient=request.user).select_related("ticket")[:50])
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "tickets/notifications.html", {"items": items})
