@@ -67,6 +67,8 @@ def server_env(tmp_path_factory) -> dict:
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
         HUEY_SQLITE_PATH=str(tmp / "huey.sqlite3"),
+        # Background jobs run inline after commit, so no worker process is needed for the browser tests.
+        HUEY_IMMEDIATE="1",
     )
     if "REDIS_URL" in os.environ:
         env["REDIS_URL"] = os.environ["REDIS_URL"]

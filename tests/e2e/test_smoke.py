@@ -86,7 +86,7 @@ def test_pages_pass_axe(page, login, username, language):
     # The sign-in page, seen signed out.
     page.context.clear_cookies()
     if language == "en":
-        page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+        page.context.add_cookies([{"name": "django_language", "value": "en", "domain": "127.0.0.1", "path": "/"}])
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/login/")
