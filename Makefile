@@ -31,10 +31,7 @@ seed: migrate
 
 ## Run the product on its embedded defaults with demo data: http://127.0.0.1:8000
 demo: seed
-	@echo ""
-	@echo "  servicedesk is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@echo ""
-	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) servicedesk.asgi:application
+	@HOST=$(HOST) PORT=$(PORT) DEBUG=1 bash scripts/run-demo.sh
 
 ## Lint and run the whole test suite, browser tests included.
 test: install-dev

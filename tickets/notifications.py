@@ -32,6 +32,10 @@ def recipients_for(kind: str, event: TicketEvent) -> list:
     for rule in RECIPIENTS.get(kind, ()):
         if rule == "requester":
             people[ticket.requester_id] = ticket.requester
+            if kind in {"agent_reply", "resolved"}:
+                # Requesters of tickets merged into this one follow it from now on.
+                for duplicate in ticket.duplicates.select_related("requester"):
+                    people[duplicate.requester_id] = duplicate.requester
         elif rule == "assignee" and ticket.assignee_id:
             people[ticket.assignee_id] = ticket.assignee
         elif rule in {"group_if_unassigned", "assignee_or_group"}:

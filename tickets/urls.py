@@ -1,5 +1,6 @@
 from django.urls import path
 
+from incidents import views as incident_views
 from tickets import views
 
 app_name = "tickets"
@@ -25,4 +26,6 @@ urlpatterns = [
     path("<str:number>/link/", views.ticket_link, name="link"),
     path("<str:number>/escalate/", views.ticket_escalate, name="escalate"),
     path("<str:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<str:number>/outages/", incident_views.outage_create, name="outage_create"),
+    path("<str:number>/outages/<int:pk>/end/", incident_views.outage_close, name="outage_end"),
 ]

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Service
+from incidents.forms import OutageForm
 from incidents.priority import matrix_rows
 from people.models import SupportGroup, User
 from tickets import selectors, services
@@ -163,6 +164,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
             links=list(ticket.links_out.select_related("target"))
             + list(ticket.links_in.select_related("source")),
             outages=list(ticket.outages.select_related("service")),
+            outage_form=OutageForm(initial={"service": ticket.service_id}),
         )
     else:
         context.update(
