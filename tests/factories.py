@@ -108,3 +108,49 @@ class ServiceFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, *args, depends_on=None, **kwargs):
         return model_class(**kwargs)
+
+
+# --- Tickets ----------------------------------------------------------------------------------------
+# Tickets are built through tickets.services, as every other writer builds them, so that numbers,
+# routing, priorities and the timeline are the real ones.
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def png_upload(name="skjermbilde.png", data=PNG_BYTES):
+    """A small, real PNG as an uploaded file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def checked_png(name="skjermbilde.png"):
+    """A PNG that has passed the upload check, ready for the services' attachments=[...]."""
+    from tickets.attachments import check_upload
+
+    return check_upload(png_upload(name))
+
+
+def make_ticket(requester, *, created_by=None, title="Utskrift virker ikke", **kwargs):
+    """Register a ticket through tickets.services.ticket_create (by the requester unless told)."""
+    from tickets import services
+
+    kwargs.setdefault("description", "Skriveren i 2. etasje skriver ikke ut.")
+    return services.ticket_create(
+        requester=requester, created_by=created_by or requester, title=title, **kwargs
+    )
+
+
+def move_ticket(ticket, actor, to, **move):
+    """Move a ticket to a status through tickets.services.ticket_transition; return the fresh ticket."""
+    from tickets import services
+    from tickets.transitions import Move
+
+    return services.ticket_transition(ticket=ticket, actor=actor, move=Move(to=to, **move), version=None)
+
+
+def resolve_ticket(ticket, agent, *, code="solved", note="Skriverdriveren er installert på nytt."):
+    return move_ticket(ticket, agent, "resolved", resolution_code=code, resolution_note=note)

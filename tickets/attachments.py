@@ -1,22 +1,41 @@
-"""Check uploads by their content, not their name, before anything is stored."""
+"""Check uploads by their content, not their name (which must agree with it), before anything is stored."""
 
 from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 OFFICE_TYPES = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-ALLOWED_DESCRIPTION = "PNG, JPEG, GIF, WebP, PDF, text/log/CSV, Word, Excel, PowerPoint"
+ALLOWED_DESCRIPTION = gettext_lazy(
+    "PNG, JPEG, GIF, WebP, PDF, text (.txt, .log, .csv), Word, Excel, PowerPoint"
+)
+# The names a file of each real type may have. Downloads keep the user's file name, so a page called
+# "side.html" or a script called "fiks.bat" that passes as plain text would open as a page or run as a
+# program on the agent's machine; a name that says something other than the bytes is refused.
+_IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".jfif", ".gif", ".webp"}  # a mislabelled image is harmless
+EXTENSIONS = {
+    "image/png": _IMAGE_EXTENSIONS,
+    "image/jpeg": _IMAGE_EXTENSIONS,
+    "image/gif": _IMAGE_EXTENSIONS,
+    "image/webp": _IMAGE_EXTENSIONS,
+    "application/pdf": {".pdf"},
+    "text/plain": {".txt", ".log", ".csv", ""},
+    OFFICE_TYPES["word/"]: {".docx"},
+    OFFICE_TYPES["xl/"]: {".xlsx"},
+    OFFICE_TYPES["ppt/"]: {".pptx"},
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +104,7 @@ def check_upload(upload: UploadedFile) -> UploadedAttachment:
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff(head, upload)
-    if content_type is None:
+    if content_type is None or PurePath((upload.name or "").lower()).suffix not in EXTENSIONS[content_type]:
         raise ValidationError(
             _("“%(name)s” is not a file type we accept. Allowed: %(types)s.")
             % {"name": upload.name, "types": ALLOWED_DESCRIPTION}

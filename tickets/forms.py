@@ -1,17 +1,29 @@
 """Forms for reporting, replying to and working on tickets. They parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Service
 from people.models import SupportGroup, User
-from tickets.attachments import check_upload
+from tickets.attachments import ALLOWED_DESCRIPTION, check_upload
 from tickets.models import Category, Impact, PendingReason, Priority, ResolutionCode, Status, Urgency
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+
+def _attachment_help() -> str:
+    # Read when the form is rendered, so the limit always follows the setting.
+    return gettext("Screenshots, logs or documents: %(types)s. At most %(limit)s each.") % {
+        "types": ALLOWED_DESCRIPTION,
+        "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+    }
 
 
 class AttachmentsField(forms.FileField):
@@ -22,10 +34,7 @@ class AttachmentsField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Attachments"))
-        kwargs.setdefault(
-            "help_text",
-            _("Screenshots, logs or documents: PNG, JPEG, GIF, WebP, PDF, text, Office. At most 10 MB each."),
-        )
+        kwargs.setdefault("help_text", lazy(_attachment_help, str)())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

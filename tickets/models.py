@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -255,7 +256,7 @@ class TicketEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         FIELD = "field", _("Field change")
         ATTACHMENT = "attachment", _("Attachment")
-        LINK = "link", _("Link")
+        LINK = "link", pgettext_lazy("timeline entry", "Link")
         RATING = "rating", _("Rating")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from tickets.models import OPEN_STATUSES, Attachment, Status, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, Attachment, SavedFilter, Status, Ticket, TicketEvent, TicketLink
 
 LIST_RELATED = ("requester", "assignee", "support_group", "service")
 
@@ -73,9 +74,20 @@ def ticket_for_page(*, user, number: str) -> Ticket:
             "parent",
             "duplicate_of",
             "reopened_from",
+            "rating",
         )
         .get(number=number)
     )
+
+
+def ticket_links(*, ticket: Ticket) -> list[TicketLink]:
+    """Return the ticket's links both ways in one query: the ones it makes first, then the ones to it."""
+    links = (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .select_related("source", "target")
+        .order_by("created_at", "pk")
+    )
+    return sorted(links, key=lambda link: link.source_id != ticket.pk)
 
 
 def attachment_for(*, user, number: str, pk: int) -> Attachment:
@@ -89,7 +101,7 @@ QUEUES = ("mine", "unassigned", "groups", "all")
 def queue(*, user, name: str) -> QuerySet[Ticket]:
     """Return one of the agent's queues: mine, my groups' unassigned, my groups' all, or all."""
     visible = tickets_visible_to(user=user).select_related(*LIST_RELATED)
-    group_ids = list(user.support_groups.values_list("pk", flat=True))
+    group_ids = user.support_groups.values("pk")  # a subquery, not a query of its own
     if name == "mine":
         return visible.filter(assignee=user, status__in=OPEN_STATUSES)
     if name == "unassigned":
@@ -97,6 +109,26 @@ def queue(*, user, name: str) -> QuerySet[Ticket]:
     if name == "groups":
         return visible.filter(support_group__in=group_ids, status__in=OPEN_STATUSES)
     return visible
+
+
+def queue_settings(*, user) -> tuple[list[str] | None, list[SavedFilter]]:
+    """Return the agent's chosen queue columns (None if never chosen) and saved filters, in one query."""
+    # One row per saved filter (or a single row without one), each carrying the one-to-one preference.
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .order_by("saved_filters__name")
+        .values_list(
+            "queue_preference__columns", "saved_filters__pk", "saved_filters__name", "saved_filters__query"
+        )
+    )
+    columns = rows[0][0] if rows else None
+    saved = [
+        SavedFilter(pk=pk, owner_id=user.pk, name=name, query=query)
+        for _columns, pk, name, query in rows
+        if pk is not None
+    ]
+    return columns, saved
 
 
 def search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:

@@ -41,6 +41,12 @@ def priority_for(*, impact: int, urgency: int) -> int:
     """Return the priority the matrix gives for impact × urgency."""
     from incidents.models import PriorityRule
 
+    # A value outside 1–3 (from the API or an import) is a validation error, not a KeyError below.
+    for name, value in (("impact", impact), ("urgency", urgency)):
+        try:
+            Ticket._meta.get_field(name).validate(value, None)
+        except ValidationError as exc:
+            raise ValidationError({name: exc.error_list}) from None
     rule = (
         PriorityRule.objects.filter(impact=impact, urgency=urgency).values_list("priority", flat=True).first()
     )
@@ -172,7 +178,7 @@ def ticket_create(
     # An agent registering a call while talking to the caller has responded at once (spec §3).
     if channel in FIRST_CONTACT_CHANNELS and created_by.pk != requester.pk:
         ticket.first_response_at = now
-    ticket.full_clean(exclude=["number"])
+    ticket.full_clean(exclude=["number"], validate_constraints=False)
     ticket.save()
     event = _event(
         ticket,
@@ -231,13 +237,22 @@ def ticket_update(
     if "assignee" in changed and locked.assignee is not None and locked.status == Status.NEW:
         locked.status = Status.ASSIGNED
         changed["status"] = (Status.NEW, Status.ASSIGNED)
+    elif (
+        "assignee" in changed
+        and locked.assignee is None
+        and locked.status in {Status.ASSIGNED, Status.IN_PROGRESS}
+    ):
+        # Nobody holds it any more (unassigned or escalated): it waits in the group's queue as new.
+        changed["status"] = (locked.status, Status.NEW)
+        locked.status = Status.NEW
     if (
         "assignee" in changed
         and locked.assignee is not None
         and not locked.assignee.has_perm("tickets.work_on_tickets")
     ):
         raise ValidationError({"assignee": _("Tickets can only be assigned to agents.")})
-    locked.full_clean(exclude=["number"])
+    # The database enforces the CHECK constraints itself; validating them here would cost a query each.
+    locked.full_clean(exclude=["number"], validate_constraints=False)
     _save(locked, now, [*changed.keys(), "priority_overridden", "reassignment_count", "status"])
     notices = []
     for name, (old, new) in changed.items():
@@ -273,6 +288,30 @@ def _display(ticket: Ticket, name: str, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+@transaction.atomic
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    actor,
+    version: int | None,
+    group: SupportGroup,
+    note: str,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Hand the ticket to another group with an internal note, in one transaction: both or neither."""
+    if not note.strip():
+        raise ValidationError({"note": _("Tell the group what they need to know.")})
+    updated = ticket_update(
+        ticket=ticket,
+        actor=actor,
+        version=version,
+        changes={"support_group": group, "assignee": None},
+        now=now,
+    )
+    ticket_comment(ticket=updated, actor=actor, body=note, public=False, now=now)
+    return updated
 
 
 @transaction.atomic
@@ -318,9 +357,19 @@ def ticket_transition(
             "first_response_at",
         ]
     if reopening:
+        # The resolution was rejected: the ticket is open again, and the timeline keeps the old one.
         locked.reopen_count += 1
         locked.first_contact_resolution = False
-        fields += ["reopen_count", "first_contact_resolution"]
+        locked.resolved_at = None
+        locked.resolution_code = ""
+        locked.resolution_note = ""
+        fields += [
+            "reopen_count",
+            "first_contact_resolution",
+            "resolved_at",
+            "resolution_code",
+            "resolution_note",
+        ]
     if move.to == Status.CLOSED:
         locked.closed_at = now
         fields.append("closed_at")
@@ -380,7 +429,7 @@ def ticket_comment(
         raise ValidationError({"body": _("Write a message or attach a file.")})
     locked = _lock(ticket, version)
     if locked.status in {Status.CLOSED, Status.CANCELLED}:
-        raise TransitionNotAllowed(_("This ticket is closed. Report a new incident if the problem is back."))
+        raise TransitionNotAllowed(_("This case is closed. If the problem is back, open a follow-up case."))
     fields: list[str] = []
     resumed = False
     if (
@@ -426,6 +475,12 @@ def ticket_comment(
 @transaction.atomic
 def ticket_reopen_closed(*, ticket: Ticket, actor, reason: str, now: dt.datetime | None = None) -> Ticket:
     """A closed incident is final; reopening it creates a follow-up linked to it."""
+    ticket = (
+        # of=self: PostgreSQL cannot lock the nullable side of the outer joins (service, support group).
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("requester", "service", "support_group")
+        .get(pk=ticket.pk)
+    )
     if ticket.status != Status.CLOSED:
         raise TransitionNotAllowed(_("Only closed tickets get a follow-up; reopen this one instead."))
     if not reason.strip():
@@ -457,14 +512,14 @@ def ticket_rate(*, ticket: Ticket, actor, score: int, comment: str = "", now: dt
     now = now or timezone.now()
     if actor.pk != ticket.requester_id:
         raise PermissionDenied(_("Only the requester may rate the resolution."))
-    if ticket.status not in {Status.RESOLVED, Status.CLOSED}:
+    locked = _lock(ticket, None)
+    if locked.status not in {Status.RESOLVED, Status.CLOSED}:
         raise TransitionNotAllowed(_("A ticket can be rated once it is resolved."))
     if not 1 <= int(score) <= 5:
         raise ValidationError({"score": _("Choose a score from 1 to 5.")})
-    if SatisfactionRating.objects.filter(ticket=ticket).exists():
+    if SatisfactionRating.objects.filter(ticket=locked).exists():
         raise ValidationError({"score": _("You have already rated this ticket.")})
-    rating = SatisfactionRating.objects.create(ticket=ticket, score=score, comment=comment, created_at=now)
-    locked = _lock(ticket, None)
+    rating = SatisfactionRating.objects.create(ticket=locked, score=score, comment=comment, created_at=now)
     _save(locked, now, [])
     _event(
         locked,
@@ -520,22 +575,38 @@ def ticket_merge(*, duplicate: Ticket, master: Ticket, actor, now: dt.datetime |
         raise PermissionDenied(_("Only agents may merge tickets."))
     if duplicate.pk == master.pk:
         raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
+    # Lock both rows in primary-key order, so two opposite merges cannot deadlock; check the locked rows.
+    rows = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update().filter(pk__in=[duplicate.pk, master.pk]).order_by("pk")
+    }
+    locked, master = rows[duplicate.pk], rows[master.pk]
     if not master.is_open:
         raise ValidationError({"target": _("Merge into an open ticket.")})
-    note = _("Merged into %(number)s, where the work continues.") % {"number": master.number}
-    locked = _lock(duplicate, None)
     if not locked.is_open:
         raise TransitionNotAllowed(_("Only open tickets can be merged."))
+    note = _("Merged into %(number)s, where the work continues.") % {"number": master.number}
     previous = locked.status
     locked.duplicate_of = master
     locked.status = Status.CLOSED
     locked.resolution_code = "duplicate"
     locked.resolution_note = note
     locked.resolved_at = locked.closed_at = now
+    if locked.first_response_at is None:
+        # Closing it as a duplicate answers the requester (the response clock stops at resolution).
+        locked.first_response_at = now
     _save(
         locked,
         now,
-        ["duplicate_of", "status", "resolution_code", "resolution_note", "resolved_at", "closed_at"],
+        [
+            "duplicate_of",
+            "status",
+            "resolution_code",
+            "resolution_note",
+            "resolved_at",
+            "closed_at",
+            "first_response_at",
+        ],
     )
     event = _event(
         locked,

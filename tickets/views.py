@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -149,22 +150,29 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "conflict": forms.get("conflict"),
     }
     if agent:
+        fields_form = forms.get("fields_form") or _fields_form(ticket)
+        escalate_form = forms.get("escalate_form") or EscalateForm(
+            initial={"version": ticket.version}, auto_id="escalate_%s"
+        )
+        groups = list(SupportGroup.objects.order_by("name_nb"))  # read once for both forms that list them
+        _render_choices_from(fields_form.fields["support_group"], groups)
+        _render_choices_from(escalate_form.fields["support_group"], groups)
         context.update(
-            fields_form=forms.get("fields_form") or _fields_form(ticket),
+            fields_form=fields_form,
             transition_form=forms.get("transition_form")
             or TransitionForm(initial={"version": ticket.version}),
             targets=[Status(s) for s in Status.values if s in allowed_targets(ticket.status)],
             link_form=forms.get("link_form") or LinkForm(),
-            escalate_form=forms.get("escalate_form") or EscalateForm(initial={"version": ticket.version}),
+            escalate_form=escalate_form,
             canned=list(CannedResponse.objects.filter(group=ticket.support_group_id))
             if ticket.support_group_id
             else [],
             matrix=matrix_rows(),
-            children=list(ticket.children.only("number", "title", "status")),
-            links=list(ticket.links_out.select_related("target"))
-            + list(ticket.links_in.select_related("source")),
+            # parent_id too: the related manager reads it on every child, one query each if deferred.
+            children=list(ticket.children.only("number", "title", "status", "parent_id")),
+            links=selectors.ticket_links(ticket=ticket),
             outages=list(ticket.outages.select_related("service")),
-            outage_form=OutageForm(initial={"service": ticket.service_id}),
+            outage_form=OutageForm(initial={"service": ticket.service_id}, auto_id="outage_%s"),
         )
     else:
         context.update(
@@ -278,7 +286,8 @@ def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
             )
             return _respond(request, ticket, ok=True, message=_("The ticket was updated."))
         except StaleTicket as exc:
-            return _conflict(request, exc, fields_form=form)
+            # A fresh form from the ticket as it is now: re-sending the stale values would undo the other change.
+            return _conflict(request, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, fields_form=form)
@@ -360,7 +369,9 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
             )
             return _respond(request, ticket, ok=True, message=_("The case is reopened."))
         except StaleTicket as exc:
-            return _conflict(request, exc, reopen_form=form)
+            # Keep what they wrote, but with the current version: the posted one would be refused again.
+            fresh = ReopenForm(initial={"reason": reason, "version": exc.current.version})
+            return _conflict(request, exc, reopen_form=fresh)
         except ValidationError as exc:
             _add_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, reopen_form=form)
@@ -419,17 +430,17 @@ def ticket_escalate(request: HttpRequest, number: str) -> HttpResponse:
     """Hand the ticket to another group with a note: unassigns it and tells the new group."""
     ticket = _ticket(request, number)
     _require(request, "tickets.work_on_tickets")
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, auto_id="escalate_%s")  # ids unique beside the details form
     if form.is_valid():
         data = form.cleaned_data
         try:
-            updated = services.ticket_update(
+            services.ticket_escalate(
                 ticket=ticket,
                 actor=request.user,
                 version=data["version"],
-                changes={"support_group": data["support_group"], "assignee": None},
+                group=data["support_group"],
+                note=data["note"],
             )
-            services.ticket_comment(ticket=updated, actor=request.user, body=data["note"], public=False)
             return _respond(request, ticket, ok=True, message=_("The ticket was escalated."))
         except StaleTicket as exc:
             return _conflict(request, exc, escalate_form=form)
@@ -460,19 +471,32 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> FileRespo
 
 
 def _columns_for(user) -> tuple[str, ...]:
-    preference = QueuePreference.objects.filter(user=user).values_list("columns", flat=True).first()
+    return _chosen_columns(
+        QueuePreference.objects.filter(user=user).values_list("columns", flat=True).first()
+    )
+
+
+def _chosen_columns(preference: list[str] | None) -> tuple[str, ...]:
     if preference:
         return tuple(c for c in preference if c in OPTIONAL_COLUMNS)
     return DEFAULT_COLUMNS
 
 
-def queue_context(request: HttpRequest, name: str) -> dict:
+def _render_choices_from(field, rows) -> None:
+    """Let a model choice field render from rows already read (it still validates against its queryset).
+
+    The queue page lists the agents and the groups in both the filter and the bulk form."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = [*empty, *((field.prepare_value(r), field.label_from_instance(r)) for r in rows)]
+
+
+def queue_context(request: HttpRequest, name: str, *, columns: tuple[str, ...] | None = None) -> dict:
     """Build the queue page's table, filters and saved filters (shared by the page and the live consumer)."""
     agents = _agents()
     base = selectors.queue(user=request.user, name=name)
     filterset = TicketFilter(request.GET or None, queryset=base, agents=agents)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    table = TicketTable(queryset, columns=_columns_for(request.user))
+    table = TicketTable(queryset, columns=columns if columns is not None else _columns_for(request.user))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return {
         "table": table,
@@ -490,16 +514,32 @@ def queue(request: HttpRequest, name: str = "unassigned") -> HttpResponse:
     _require(request, "tickets.work_on_tickets")
     if name not in QUEUE_LABELS:
         raise Http404
-    context = queue_context(request, name)
+    preference, saved_filters = selectors.queue_settings(user=request.user)
+    columns = _chosen_columns(preference)
+    context = queue_context(request, name, columns=columns)
+    # Own ids: the filter form beside it has fields of the same names (status, group, assignee).
+    bulk_form = BulkForm(tickets=Ticket.objects.none(), agents=_agents(), auto_id="bulk_%s")
     context.update(
-        saved_filters=list(SavedFilter.objects.filter(owner=request.user)),
+        saved_filters=saved_filters,
         saved_filter_form=SavedFilterForm(initial={"query": request.GET.urlencode()}),
-        bulk_form=BulkForm(tickets=Ticket.objects.none(), agents=_agents()),
+        bulk_form=bulk_form,
         optional_columns=[(c, TicketTable.base_columns[c].verbose_name) for c in OPTIONAL_COLUMNS],
-        chosen_columns=_columns_for(request.user),
+        chosen_columns=columns,
         ws_query=urlencode({"queue": name, "q": request.GET.urlencode()}),
     )
-    template = "tickets/queue.html" + ("#queue-table" if request.htmx and not request.htmx.boosted else "")
+    partial = request.htmx and not request.htmx.boosted
+    if not partial:
+        # Read the agents and the groups once for both forms that list them.
+        filter_form = context["filter"].form
+        agents, groups = list(_agents()), list(SupportGroup.objects.all())
+        for form, field, rows in (
+            (filter_form, "assignee", agents),
+            (bulk_form, "assignee", agents),
+            (filter_form, "support_group", groups),
+            (bulk_form, "support_group", groups),
+        ):
+            _render_choices_from(form.fields[field], rows)
+    template = "tickets/queue.html" + ("#queue-table" if partial else "")
     return render(request, template, context)
 
 
@@ -575,7 +615,11 @@ def bulk_action(request: HttpRequest, name: str) -> HttpResponse:
         except ValidationError as exc:
             refused.append(f"{ticket.number}: {' '.join(exc.messages)}")
     if done:
-        messages.success(request, _("Done for %(count)d tickets.") % {"count": len(done)})
+        messages.success(
+            request,
+            ngettext("Done for %(count)d ticket.", "Done for %(count)d tickets.", len(done))
+            % {"count": len(done)},
+        )
     for line in refused:
         messages.error(request, line)
     return redirect(reverse("tickets:queue", args=[name]))

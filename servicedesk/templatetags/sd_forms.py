@@ -46,3 +46,10 @@ def with_attrs(field: BoundField, describedby: str = ""):
     if field.field.required and not isinstance(widget, forms.CheckboxInput):
         attrs["aria-required"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def choice_input(choice) -> str:
+    """Render one radio button or checkbox of a multiple-choice field with Designsystemet's class."""
+    choice.data["attrs"] = {**choice.data.get("attrs", {}), "class": "ds-input"}
+    return choice.tag()

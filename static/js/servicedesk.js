@@ -101,3 +101,79 @@
     }
   });
 })();
+
+/*
+ * Tickets and queues (live pages):
+ * - the element with ws-connect gets data-live="open" or "closed" as its websocket opens or closes,
+ *   so CSS can say whether the page is live (templates/tickets/partials/live_status.html);
+ * - a timeline entry can arrive twice, once in an htmx response that re-renders the ticket and once
+ *   over the websocket; the later copy (same id) is removed;
+ * - forms show only the fields the chosen action or status uses (data-shown-by; all without JS).
+ */
+(() => {
+  "use strict";
+
+  const setLive = (state) => (event) => {
+    const target = event.target;
+    if (target instanceof Element && target.hasAttribute("ws-connect")) {
+      target.setAttribute("data-live", state);
+    }
+  };
+  document.addEventListener("htmx:wsOpen", setLive("open"));
+  document.addEventListener("htmx:wsClose", setLive("closed"));
+
+  const dedupeTimeline = () => {
+    const timeline = document.getElementById("timeline");
+    if (!timeline) {
+      return;
+    }
+    const seen = new Set();
+    for (const item of Array.from(timeline.children)) {
+      if (!item.id) {
+        continue;
+      }
+      if (seen.has(item.id)) {
+        item.remove();
+      } else {
+        seen.add(item.id);
+      }
+    }
+  };
+  document.addEventListener("htmx:wsAfterMessage", dedupeTimeline);
+  document.addEventListener("htmx:afterSettle", dedupeTimeline);
+
+  // <div data-shown-by="id_to" data-shown-for="pending"> (or data-hidden-for="resolved"): shown only
+  // while the select with that id has (or has not) one of the space-separated values. Hidden fields
+  // are still sent; the server ignores what the chosen value does not use.
+  const syncShown = (select) => {
+    if (!select.id) {
+      return;
+    }
+    for (const field of document.querySelectorAll(`[data-shown-by="${CSS.escape(select.id)}"]`)) {
+      const shownFor = field.getAttribute("data-shown-for");
+      const hiddenFor = field.getAttribute("data-hidden-for");
+      const value = select.value;
+      field.hidden =
+        (shownFor !== null && !shownFor.split(" ").includes(value)) ||
+        (hiddenFor !== null && hiddenFor.split(" ").includes(value));
+    }
+  };
+  const syncAll = () => {
+    const ids = new Set(
+      Array.from(document.querySelectorAll("[data-shown-by]"), (field) => field.getAttribute("data-shown-by")),
+    );
+    for (const id of ids) {
+      const select = document.getElementById(id);
+      if (select instanceof HTMLSelectElement) {
+        syncShown(select);
+      }
+    }
+  };
+  syncAll();
+  document.addEventListener("htmx:afterSettle", syncAll);
+  document.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLSelectElement) {
+      syncShown(event.target);
+    }
+  });
+})();

@@ -72,22 +72,30 @@ def server_env(tmp_path_factory) -> dict:
     )
     if "REDIS_URL" in os.environ:
         env["REDIS_URL"] = os.environ["REDIS_URL"]
+    # The demo data, with a smaller incident history than seed_demo's year of ~2,000 tickets (which
+    # takes minutes): enough for full queues and several pages. E2E_DEMO_INCIDENTS=all for the whole year.
+    incidents = os.environ.get("E2E_DEMO_INCIDENTS", "150")
+    seed = [["seed_demo", "--quiet"]]
+    if incidents != "all":
+        seed = [["seed_demo", "--quiet", "--no-incidents"]]
+        if int(incidents) > 0:
+            seed.append(["seed_incidents", "--quiet", "--count", incidents])
     for command in (
         ["migrate", "--no-input", "-v", "0"],
         ["collectstatic", "--no-input", "-v", "0"],
-        ["seed_demo", "--quiet"],
+        *seed,
     ):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
     return env
 
 
-@pytest.fixture(scope="session")
-def live_url(server_env) -> str:
+def _start_daphne(env: dict) -> tuple[subprocess.Popen, str]:
+    """Start a daphne server on a free port and wait until it answers /healthz."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "servicedesk.asgi:application"],
         cwd=ROOT,
-        env=server_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -97,7 +105,7 @@ def live_url(server_env) -> str:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
-                    break
+                    return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
@@ -105,9 +113,38 @@ def live_url(server_env) -> str:
                     "daphne did not start: " + process.stderr.read().decode()[-2000:]
                 ) from None
             time.sleep(0.2)
-    yield url
+
+
+def _stop_daphne(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_url(server_env) -> str:
+    process, url = _start_daphne(server_env)
+    yield url
+    _stop_daphne(process)
+
+
+@pytest.fixture(scope="session")
+def agent_url(server_env, live_url) -> str:
+    """Where the agent's browser goes in the live tests.
+
+    With REDIS_URL set, a second daphne process on another port, sharing the database and the Redis
+    channel layer: live updates then have to cross processes to reach the agent. Without it, the
+    channel layer is in memory and per process, so the agent uses the same server as everyone else.
+    """
+    if not server_env.get("REDIS_URL"):
+        yield live_url
+        return
+    process, url = _start_daphne(server_env)
+    yield url
+    _stop_daphne(process)
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +195,45 @@ def login(page):
         page.wait_for_load_state("networkidle")
 
     return sign_in
+
+
+def sign_in(page, username: str) -> None:
+    """Sign in through the sign-in form (by field names, so it works in every language)."""
+    page.goto("/login/")
+    form = page.locator("main form:has([name=password])")
+    form.locator("[name=username]").fill(username)
+    form.locator("[name=password]").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "/login/" not in page.url, f"{username} could not sign in"
+
+
+@pytest.fixture
+def user_page(browser, live_url):
+    """Open a signed-in page in a browser context of its own: user_page("demo.agent", base_url=…).
+
+    Each call without context= is another browser (own cookies), so an employee and an agent can work
+    at the same time; pass a page's context (context=page.context) for a second tab of the same user.
+    Pages may only talk to their own server.
+    """
+    bases = {}
+    external = []
+
+    def open_page(username=None, *, base_url=None, context=None, width=1280):
+        if context is None:
+            base_url = base_url or live_url
+            context = browser.new_context(
+                base_url=base_url, viewport={"width": width, "height": 900}, locale="nb-NO"
+            )
+            bases[context] = base_url
+        page = context.new_page()
+        allowed = (bases[context], "data:", "blob:")
+        page.on("request", lambda request: request.url.startswith(allowed) or external.append(request.url))
+        if username:
+            sign_in(page, username)
+        return page
+
+    yield open_page
+    for context in bases:
+        context.close()
+    assert external == [], f"pages made requests outside their server: {external}"

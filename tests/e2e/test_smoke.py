@@ -42,12 +42,12 @@ def test_wrong_password_is_explained(page):
 
 def test_language_switch_to_english_and_back(page, login):
     login("demo.ansatt")
-    page.get_by_label("Språk").select_option("en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the select submits its form; wait for that page, not the old one
+        page.get_by_label("Språk").select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Our services").is_visible()
-    page.get_by_label("Language").select_option("nb")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the select submits its form; wait for that page, not the old one
+        page.get_by_label("Language").select_option("nb")
     assert page.locator("html").get_attribute("lang") == "nb"
 
 
@@ -70,8 +70,8 @@ def _no_horizontal_scroll(page) -> bool:
 def test_pages_pass_axe(page, login, username, language):
     login(username)
     if language == "en":
-        page.get_by_label("Språk").select_option("en")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the select submits its form; wait for that page, not the old one
+            page.get_by_label("Språk").select_option("en")
     pages = ["/", "/me/"]
     problems = {}
     for width in WIDTHS:
@@ -86,7 +86,9 @@ def test_pages_pass_axe(page, login, username, language):
     # The sign-in page, seen signed out.
     page.context.clear_cookies()
     if language == "en":
-        page.context.add_cookies([{"name": "django_language", "value": "en", "domain": "127.0.0.1", "path": "/"}])
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "en", "domain": "127.0.0.1", "path": "/"}]
+        )
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/login/")

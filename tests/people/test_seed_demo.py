@@ -20,6 +20,8 @@ DEMO_USERNAMES = [d["username"] for d in demo_data.DEMO_USERS]
 
 
 def seed(**options) -> str:
+    # The incident history has its own tests (tests/incidents); here only the municipality is seeded.
+    options.setdefault("no_incidents", True)
     out = StringIO()
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()

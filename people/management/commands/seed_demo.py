@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
@@ -419,6 +420,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print nothing except errors.")
+        parser.add_argument(
+            "--no-incidents", action="store_true", help="Skip the year of demo incidents (seed_incidents)."
+        )
 
     def handle(self, *args, **options) -> None:
         """Seed the demo data in one transaction and print a summary with the demo logins."""
@@ -426,9 +430,17 @@ class Command(BaseCommand):
         seeder = Seeder()
         with transaction.atomic():
             seeder.run()
-        if options["quiet"] or options["verbosity"] == 0:
-            return
-        self.print_summary(seeder, time.monotonic() - started)
+        if not (options["quiet"] or options["verbosity"] == 0):
+            self.print_summary(seeder, time.monotonic() - started)
+        if not options["no_incidents"]:
+            # A year of incident history on top of the municipality; idempotent like the rest.
+            call_command(
+                "seed_incidents",
+                quiet=options["quiet"],
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
 
     def print_summary(self, seeder: Seeder, seconds: float) -> None:
         """Print what was written and the table of demo logins."""
