@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -54,10 +54,10 @@ from tickets.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, TicketTable
 from tickets.transitions import Move, StaleTicket, TransitionNotAllowed, allowed_targets
 
 QUEUE_LABELS = {
-    "mine": _("Assigned to me"),
-    "unassigned": _("My groups, unassigned"),
-    "groups": _("My groups, all open"),
-    "all": _("All tickets"),
+    "mine": gettext_lazy("Assigned to me"),
+    "unassigned": gettext_lazy("My groups, unassigned"),
+    "groups": gettext_lazy("My groups, all open"),
+    "all": gettext_lazy("All tickets"),
 }
 
 

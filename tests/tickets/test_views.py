@@ -425,3 +425,14 @@ def test_the_filter_and_bulk_forms_list_every_agent_and_group_and_keep_the_choic
     agents = {"Per Agent", "Siri Agent", "Nils Nett"}
     assert set(re.findall(r'<option value="\d+">([^<]+)</option>', bulk)) >= agents | {"1. linje", "Nettverk"}
     assert "Kari Nordmann" not in bulk  # employees are not offered as assignees
+
+
+def test_queue_labels_follow_the_viewers_language(client, agent):
+    client.force_login(agent)
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("tickets:queue", args=["all"])).content.decode()
+    assert "Assigned to me" in english
+    assert "Tildelt meg" not in english
+    client.cookies["django_language"] = "nb"
+    norwegian = client.get(reverse("tickets:queue", args=["all"])).content.decode()
+    assert "Tildelt meg" in norwegian
