@@ -141,8 +141,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Object-level permission predicates from each app's rules.py.
     "rules.permissions.ObjectPermissionBackend",
-    # Local accounts. OpenID Connect providers (ID-porten, Feide, Entra ID) plug in here later.
-    "django.contrib.auth.backends.ModelBackend",
+    # Local accounts (skipping the permission table for permissions the rules own).
+    # OpenID Connect providers (ID-porten, Feide, Entra ID) plug in here later.
+    "people.backends.LocalAccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
