@@ -42,3 +42,14 @@ def service(db, service_owner):
     return ServiceFactory(
         code="epost", name_nb="E-post og kalender", name_en="Email and calendar", owner=service_owner
     )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last.
+
+    Playwright's synchronous API keeps an event loop running in the main thread for the rest of the
+    session (the browser is session-scoped), and Django refuses ORM calls from a thread with a
+    running loop; so no database test may run after the first browser test.
+    """
+    items.sort(key=lambda item: "tests/e2e/" in str(item.path).replace("\\", "/"))
