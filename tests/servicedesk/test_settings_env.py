@@ -14,7 +14,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "DEBUG", "SECURE_"))
     }
-    base.pop("ALLOWED_HOSTS", None)
+    # Each test states the deployment it means; the CI run's own database and Redis must not leak in.
+    for name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        base.pop(name, None)
     base["DJANGO_SETTINGS_MODULE"] = "servicedesk.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
