@@ -214,6 +214,8 @@ class Ticket(models.Model):
                 fields=["support_group", "status", "priority", "opened_at"], name="ticket_group_queue"
             ),
             models.Index(fields=["status", "priority", "opened_at"], name="ticket_status_queue"),
+            # The "all" queue and free-text search sort everything by priority and age: read in order.
+            models.Index(fields=["priority", "opened_at", "status"], name="ticket_priority_queue"),
             models.Index(fields=["requester", "opened_at"], name="ticket_requester"),
             models.Index(fields=["service", "opened_at"], name="ticket_service"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
