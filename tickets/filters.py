@@ -13,10 +13,16 @@ from tickets.models import Kind, Priority, Status, Ticket
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Status.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        distinct=False,
+        label=_("Status"),
+        choices=Status.choices,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     priority = django_filters.MultipleChoiceFilter(
-        label=_("Priority"), choices=Priority.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+        distinct=False,
+        label=_("Priority"),
+        choices=Priority.choices,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=_("All kinds"))
     support_group = django_filters.ModelChoiceFilter(
