@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Service, ServiceCategory
+from catalog.services import SERVICE_FIELDS
 from people.models import SupportGroup, User
 
 
@@ -33,20 +34,7 @@ class ServiceForm(forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "code",
-            "name_nb",
-            "name_en",
-            "description_nb",
-            "description_en",
-            "category",
-            "owner",
-            "support_group",
-            "criticality",
-            "state",
-            "availability_target",
-            "in_public_report",
-        ]
+        fields = list(SERVICE_FIELDS)  # exactly what catalog.services writes
         widgets = {
             "description_nb": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),

@@ -30,6 +30,17 @@ def org_unit_chain(*, unit: OrgUnit | None) -> list[OrgUnit]:
     return list(reversed(chain))
 
 
+def agents() -> QuerySet[User]:
+    """Return the active people who work tickets (agents and group leads), for assignee choices."""
+    from people.roles import AGENT, GROUP_LEAD
+
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[AGENT, GROUP_LEAD])
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 def support_groups_of(*, user: User) -> QuerySet[SupportGroup]:
     """Return the support groups the user is a member or lead of."""
     return (

@@ -111,13 +111,3 @@ def check_upload(upload: UploadedFile) -> UploadedAttachment:
         )
     name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
     return UploadedAttachment(file=upload, name=name, content_type=content_type, size=upload.size)
-
-
-def in_memory(name: str, data: bytes) -> UploadedFile:
-    """Wrap bytes as an uploaded file (for imports, the demo seed and tests)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data)
-
-
-__all__ = ["ALLOWED_DESCRIPTION", "UploadedAttachment", "check_upload", "in_memory"]

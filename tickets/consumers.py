@@ -61,15 +61,18 @@ class QueueConsumer(AsyncWebsocketConsumer):
         return {row.record.pk for row in context["table"].paginated_rows}
 
     def _render_change(self, ticket_id: int) -> str:
+        from people import selectors as people_selectors
         from tickets.filters import TicketFilter
         from tickets.selectors import queue
         from tickets.tables import TicketTable
-        from tickets.views import _agents, _columns_for
+        from tickets.views import _columns_for
 
         user = self.scope["user"]
         with translation.override(self.language):
             base = queue(user=user, name=self.queue_name)
-            filterset = TicketFilter(QueryDict(self.filter_query) or None, queryset=base, agents=_agents())
+            filterset = TicketFilter(
+                QueryDict(self.filter_query) or None, queryset=base, agents=people_selectors.agents()
+            )
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
             ticket = queryset.filter(pk=ticket_id).first()
             if ticket is None:

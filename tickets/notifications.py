@@ -70,13 +70,11 @@ def deliver(kind: str, event_id: int) -> int:
             }
             subject = render_to_string("notifications/subject.txt", context).strip()
             body = render_to_string("notifications/body.txt", context)
-        Notification.objects.create(
+        notification = Notification.objects.create(
             recipient=person, ticket=event.ticket, kind=kind, subject=subject, body=body
         )
         if person.email:
             send_mail(subject, body, None, [person.email], fail_silently=False)
-            Notification.objects.filter(
-                recipient=person, ticket=event.ticket, kind=kind, emailed_at__isnull=True
-            ).update(emailed_at=timezone.now())
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent

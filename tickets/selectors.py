@@ -95,9 +95,6 @@ def attachment_for(*, user, number: str, pk: int) -> Attachment:
     return _attachments_for(user).select_related("ticket").get(ticket=ticket, pk=pk)
 
 
-QUEUES = ("mine", "unassigned", "groups", "all")
-
-
 def queue(*, user, name: str) -> QuerySet[Ticket]:
     """Return one of the agent's queues: mine, my groups' unassigned, my groups' all, or all."""
     visible = tickets_visible_to(user=user).select_related(*LIST_RELATED)
@@ -138,4 +135,15 @@ def search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return queryset.filter(Q(number__iexact=text) | Q(title__icontains=text) | Q(description__icontains=text))
 
 
-__all__ = ["QUEUES", "Status"]
+# The default resolution targets in business hours per priority (spec: P1 4, P2 8, P3 24, P4 80); the SLA
+# engine replaces this with the service's policy and calendar.
+RESOLUTION_HOURS = {1: 4, 2: 8, 3: 24, 4: 80}
+
+
+def resolution_aim(*, ticket: Ticket):
+    """Return when we aim to resolve an open, running ticket, on the default business calendar; else None."""
+    from incidents.calendar_days import add_business_seconds
+
+    if not ticket.is_open or ticket.status == Status.PENDING:
+        return None
+    return add_business_seconds(ticket.opened_at, RESOLUTION_HOURS[ticket.priority] * 3600)

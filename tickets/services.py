@@ -24,7 +24,6 @@ from tickets.models import (
     Channel,
     Kind,
     PendingReason,
-    Priority,
     Status,
     Ticket,
     TicketEvent,
@@ -316,9 +315,19 @@ def ticket_escalate(
 
 @transaction.atomic
 def ticket_transition(
-    *, ticket: Ticket, actor, move: Move, version: int | None, now: dt.datetime | None = None
+    *,
+    ticket: Ticket,
+    actor,
+    move: Move,
+    version: int | None,
+    now: dt.datetime | None = None,
+    with_children: bool = False,
 ) -> Ticket:
-    """Move the ticket to another status through the lifecycle's table and guards."""
+    """Move the ticket to another status through the lifecycle's table and guards.
+
+    With with_children, resolving a major incident resolves its open children with the same
+    resolution, in the same transaction.
+    """
     now = now or timezone.now()
     locked = _lock(ticket, version)
     is_requester = actor is not None and actor.pk == locked.requester_id
@@ -398,6 +407,8 @@ def ticket_transition(
     if move.to == Status.RESOLVED:
         notices.append(("resolved", event.pk))
     _after_commit(locked, *notices)
+    if with_children and move.to == Status.RESOLVED:
+        resolve_children(parent=locked, actor=actor, now=now)
     return locked
 
 
@@ -695,24 +706,3 @@ def close_resolved(*, now: dt.datetime | None = None, business_days: int = 5) ->
         except (TransitionNotAllowed, PermissionDenied):
             continue
     return closed
-
-
-__all__ = [
-    "EDITABLE_FIELDS",
-    "Priority",
-    "StaleTicket",
-    "TransitionNotAllowed",
-    "close_resolved",
-    "next_number",
-    "priority_for",
-    "resolve_children",
-    "ticket_comment",
-    "ticket_create",
-    "ticket_link",
-    "ticket_merge",
-    "ticket_rate",
-    "ticket_reopen_closed",
-    "ticket_set_parent",
-    "ticket_transition",
-    "ticket_update",
-]

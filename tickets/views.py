@@ -24,6 +24,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Service
 from incidents.forms import OutageForm
 from incidents.priority import matrix_rows
+from people import selectors as people_selectors
 from people.models import SupportGroup, User
 from tickets import selectors, services
 from tickets.filters import TicketFilter
@@ -71,14 +72,6 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
         return selectors.ticket_for_page(user=request.user, number=number)
     except Ticket.DoesNotExist:
         raise Http404 from None
-
-
-def _agents():
-    return (
-        User.objects.filter(is_active=True, groups__name__in=["agent", "group_lead"])
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -199,7 +192,7 @@ def _fields_form(ticket: Ticket, data=None) -> TicketFieldsForm:
         initial=initial,
         services=Service.objects.exclude(state=Service.State.RETIRED).order_by("name_nb"),
         groups=SupportGroup.objects.order_by("name_nb"),
-        agents=_agents(),
+        agents=people_selectors.agents(),
     )
 
 
@@ -309,14 +302,12 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
         )
         try:
             updated = services.ticket_transition(
-                ticket=ticket, actor=request.user, move=move, version=data["version"]
+                ticket=ticket,
+                actor=request.user,
+                move=move,
+                version=data["version"],
+                with_children=bool(request.POST.get("resolve_children")),
             )
-            if (
-                updated.status == Status.RESOLVED
-                and request.POST.get("resolve_children")
-                and updated.children.exists()
-            ):
-                services.resolve_children(parent=updated, actor=request.user)
             return _respond(
                 request,
                 ticket,
@@ -492,7 +483,7 @@ def _render_choices_from(field, rows) -> None:
 
 def queue_context(request: HttpRequest, name: str, *, columns: tuple[str, ...] | None = None) -> dict:
     """Build the queue page's table, filters and saved filters (shared by the page and the live consumer)."""
-    agents = _agents()
+    agents = people_selectors.agents()
     base = selectors.queue(user=request.user, name=name)
     filterset = TicketFilter(request.GET or None, queryset=base, agents=agents)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
@@ -518,7 +509,7 @@ def queue(request: HttpRequest, name: str = "unassigned") -> HttpResponse:
     columns = _chosen_columns(preference)
     context = queue_context(request, name, columns=columns)
     # Own ids: the filter form beside it has fields of the same names (status, group, assignee).
-    bulk_form = BulkForm(tickets=Ticket.objects.none(), agents=_agents(), auto_id="bulk_%s")
+    bulk_form = BulkForm(tickets=Ticket.objects.none(), agents=people_selectors.agents(), auto_id="bulk_%s")
     context.update(
         saved_filters=saved_filters,
         saved_filter_form=SavedFilterForm(initial={"query": request.GET.urlencode()}),
@@ -531,7 +522,7 @@ def queue(request: HttpRequest, name: str = "unassigned") -> HttpResponse:
     if not partial:
         # Read the agents and the groups once for both forms that list them.
         filter_form = context["filter"].form
-        agents, groups = list(_agents()), list(SupportGroup.objects.all())
+        agents, groups = list(people_selectors.agents()), list(SupportGroup.objects.all())
         for form, field, rows in (
             (filter_form, "assignee", agents),
             (bulk_form, "assignee", agents),
@@ -581,7 +572,7 @@ def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def bulk_action(request: HttpRequest, name: str) -> HttpResponse:
     _require(request, "tickets.work_on_tickets")
     visible = selectors.tickets_visible_to(user=request.user)
-    form = BulkForm(request.POST, tickets=visible, agents=_agents())
+    form = BulkForm(request.POST, tickets=visible, agents=people_selectors.agents())
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:

@@ -10,18 +10,13 @@ from tickets.models import Status, Ticket
 
 register = template.Library()
 
-# The default resolution targets in business hours per priority (spec: P1 4, P2 8, P3 24, P4 80).
-RESOLUTION_HOURS = {1: 4, 2: 8, 3: 24, 4: 80}
-
 
 @register.filter
 def resolution_aim(ticket: Ticket):
-    """Return when we aim to resolve an open ticket, on the default business calendar."""
-    from incidents.calendar_days import add_business_seconds
+    """Return when we aim to resolve an open ticket (see tickets.selectors.resolution_aim)."""
+    from tickets.selectors import resolution_aim as aim
 
-    if not ticket.is_open or ticket.status == Status.PENDING:
-        return None
-    return add_business_seconds(ticket.opened_at, RESOLUTION_HOURS[ticket.priority] * 3600)
+    return aim(ticket=ticket)
 
 
 @register.filter

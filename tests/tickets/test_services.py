@@ -487,6 +487,26 @@ def test_children_of_a_major_incident_are_resolved_with_it(employee, other_emplo
     assert kinds(done_child) == [E.CREATED, E.LINK, E.STATUS]
 
 
+def test_resolving_with_children_resolves_them_in_the_same_call(employee, other_employee, agent):
+    parent = make_ticket(employee, title="Storfeil: nettverk", impact=1, urgency=1)
+    child = make_ticket(other_employee, title="Ingen nett på skolen")
+    services.ticket_set_parent(child=child, parent=parent, actor=agent)
+    services.ticket_transition(
+        ticket=parent,
+        actor=agent,
+        version=None,
+        with_children=True,
+        move=Move(to=Status.RESOLVED, resolution_code="solved", resolution_note="Svitsjen er byttet."),
+    )
+    assert (fresh(child).status, fresh(child).resolution_note) == (Status.RESOLVED, "Svitsjen er byttet.")
+    # Without the flag the children are left alone.
+    other = make_ticket(employee, title="Storfeil: skriver", impact=1, urgency=1)
+    kid = make_ticket(other_employee, title="Skriver 3. etg")
+    services.ticket_set_parent(child=kid, parent=other, actor=agent)
+    resolve_ticket(other, agent)
+    assert fresh(kid).status == Status.NEW
+
+
 def test_a_ticket_cannot_be_its_own_parent(employee, agent):
     ticket = make_ticket(employee)
     with pytest.raises(ValidationError):
