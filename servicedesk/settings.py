@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "catalog",
     "tickets",
     "incidents",
+    "orders",
 ]
 
 MIDDLEWARE = [
