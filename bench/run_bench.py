@@ -167,15 +167,17 @@ def main() -> int:
                     / max(figures["requests"], 1),
                     1,
                 )
-                goal = GOALS_MS[page][0 if level == 1 else 1]
+                goal = GOALS_MS.get(page, (None, None))[0 if level == 1 else 1]
                 figures["goal_p95_ms"] = goal
-                figures["meets_goal"] = figures["ms"]["p95"] <= goal and figures["errors"] == 0
+                figures["meets_goal"] = (
+                    None if goal is None else figures["ms"]["p95"] <= goal and figures["errors"] == 0
+                )
                 results["scenarios"][page][f"c{level}"] = figures
                 print(
                     f"{label:<10} {page:<15} c={level:<2} n={figures['requests']:<4} "
                     f"p50={figures['ms']['p50']:>7.1f} p95={figures['ms']['p95']:>7.1f} "
                     f"p99={figures['ms']['p99']:>7.1f} ms  {figures['throughput_rps']:>6.1f} req/s  "
-                    f"errors={figures['errors']}  goal p95<={goal} {'met' if figures['meets_goal'] else 'MISSED'}  "
+                    f"errors={figures['errors']}  goal p95<={goal} {({True: 'met', False: 'MISSED'}).get(figures['meets_goal'], '-')}  "
                     f"server cpu {figures['server_cpu_ms_per_request']} ms/req, other {figures['cpu']['other_pct']}% "
                     f"load {figures['cpu']['loadavg_1m']}",
                     flush=True,
@@ -489,7 +491,7 @@ def markdown_table(results: dict) -> str:
                 f"| {page} | {key[1:]} | {figures['requests']} | {figures['ms']['p50']} | {figures['ms']['p95']} | "
                 f"{figures['ms']['p99']} | {figures['throughput_rps']} | {figures['server_cpu_ms_per_request']} | "
                 f"{figures['cpu']['other_pct']} | {figures['goal_p95_ms']} | "
-                f"{'yes' if figures['meets_goal'] else 'no'} | {queries} |"
+                f"{({True: 'yes', False: 'no'}).get(figures['meets_goal'], '–')} | {queries} |"
             )
     return "\n".join(lines)
 

@@ -41,7 +41,7 @@ def main(paths: list[str]) -> int:
                     cells += ["–", "–", "–"]
                     continue
                 ms = fig["ms"]
-                mark = "" if fig["meets_goal"] else " ✗"
+                mark = " ✗" if fig["meets_goal"] is False else ""
                 cells += [
                     f"{ms['p50']:.0f} / {ms['p95']:.0f}{mark} / {ms['p99']:.0f}",
                     f"{fig.get('server_cpu_ms_per_request', '–')}",

@@ -2,14 +2,22 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 from servicedesk.startup import run_or_explain
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 
+
+def _http_application():
+    django.setup(set_prefix=False)
+    from servicedesk.asgi_handler import SyncChainASGIHandler
+
+    return SyncChainASGIHandler()
+
+
 # Django must be set up before the routing (and so the consumers and models) is imported.
-django_asgi_app = run_or_explain(get_asgi_application)
+django_asgi_app = run_or_explain(_http_application)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -90,6 +90,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, with <select> built in Python (see the module for why).
+FORM_RENDERER = "servicedesk.form_renderer.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------------
 # Embedded default: a SQLite file beside the code, in WAL mode with IMMEDIATE transactions so that

@@ -58,7 +58,7 @@ class QueueConsumer(AsyncWebsocketConsumer):
         from tickets.views import queue_context
 
         context = queue_context(self._request(), self.queue_name)
-        return {row.record.pk for row in context["table"].paginated_rows}
+        return {record.pk for record in context["table"].records()}
 
     def _render_change(self, ticket_id: int) -> str:
         from people import selectors as people_selectors
@@ -82,10 +82,11 @@ class QueueConsumer(AsyncWebsocketConsumer):
                 return render_to_string("tickets/live/queue_row.html", {"delete_id": ticket_id})
             table = TicketTable([ticket], columns=_columns_for(user))
             swap = "true" if ticket_id in self.shown else "afterbegin:#queue-rows"
+            # An updated row swaps itself; a new one arrives in a <tbody> that carries the swap.
+            row = table.row_html(ticket, swap="true" if swap == "true" else "")
             self.shown.add(ticket_id)
             return render_to_string(
-                "tickets/live/queue_row.html",
-                {"row": table.rows[0], "table": table, "swap": swap, "ticket": ticket},
+                "tickets/live/queue_row.html", {"row": row, "swap": swap, "ticket": ticket}
             )
 
     async def ticket_changed(self, event: dict) -> None:

@@ -1,0 +1,96 @@
+"""The Python-built widgets give the same HTML, to the attribute, as Django's own widget templates."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from servicedesk.form_renderer import FAST_TEMPLATES, FormRenderer
+
+
+class _Structure(HTMLParser):
+    """Tags with their attributes as a set (attribute order is not meaningful), and the text between."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items = []
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, tuple(sorted(attrs))))
+
+    def handle_endtag(self, tag):
+        self.items.append(("/" + tag,))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.items.append(data.strip())
+
+
+def _structure(html: str) -> list:
+    parser = _Structure()
+    parser.feed(html)
+    return parser.items
+
+
+class EveryWidget(forms.Form):
+    text = forms.CharField(max_length=20, help_text="help")
+    number = forms.IntegerField(min_value=1, max_value=9)
+    decimal = forms.DecimalField(required=False)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    agree = forms.BooleanField(required=False)
+    note = forms.CharField(widget=forms.Textarea, required=False)
+    one = forms.ChoiceField(
+        choices=[("", "–"), ("a", "A & <b>"), ("Group", [("g1", "G1"), ("g2", mark_safe("<em>G2</em>"))])],
+        required=False,
+    )
+    several = forms.MultipleChoiceField(
+        choices=[("1", "one"), ("2", "two"), ("3", "three")], widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+    maybe = forms.NullBooleanField()
+
+
+BOUND = {
+    "text": 'He said "<hi>" & left',
+    "number": "3",
+    "decimal": "1.50",
+    "date": "2026-12-01",
+    "email": "a@example.no",
+    "url": "https://example.no/?a=1&b='2'",
+    "hidden": "q=1&x=<y>",
+    "secret": "s3cr3t",
+    "agree": "on",
+    "note": "line one\n<script>alert(1)</script>",
+    "one": "g2",
+    "several": ["1", "3"],
+    "maybe": "true",
+}
+
+
+@pytest.mark.parametrize("data", [BOUND, None], ids=["bound", "unbound"])
+@pytest.mark.parametrize("name", list(EveryWidget.base_fields))
+def test_fast_widget_html_equals_django_templates(name, data):
+    ours = EveryWidget(data, renderer=FormRenderer())[name]
+    django = EveryWidget(data, renderer=DjangoTemplates())[name]
+    extra = {"class": "ds-input", "aria-describedby": 'help"x', "aria-invalid": "true", "disabled": False}
+    assert _structure(str(ours.as_widget(attrs=extra))) == _structure(str(django.as_widget(attrs=extra)))
+
+
+def test_user_text_is_escaped_in_every_fast_widget():
+    form = EveryWidget(BOUND, renderer=FormRenderer())
+    html = "".join(str(form[name].as_widget()) for name in form.fields)
+    assert "<script>" not in html and "<hi>" not in html and "<y>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<em>G2</em>" in html  # a label marked safe stays as it was, as in Django's templates
+
+
+def test_the_fast_path_covers_the_widgets_our_forms_use():
+    for widget in (forms.TextInput, forms.Select, forms.SelectMultiple, forms.Textarea, forms.DateInput):
+        assert widget.template_name in FAST_TEMPLATES
+    # Radio buttons and checkbox lists render per choice through sd_forms, with Django's templates.
+    assert forms.RadioSelect.template_name not in FAST_TEMPLATES
