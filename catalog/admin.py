@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalog.models import Service, ServiceCategory, ServiceDependency
+from catalog.models import ApproverGroup, Service, ServiceCategory, ServiceDependency
 
 
 class DependencyInline(admin.TabularInline):
@@ -25,3 +25,12 @@ class ServiceAdmin(SimpleHistoryAdmin):
 class ServiceCategoryAdmin(SimpleHistoryAdmin):
     list_display = ("name_nb", "code", "sort_order")
     search_fields = ("name_nb", "code")
+
+
+@admin.register(ApproverGroup)
+class ApproverGroupAdmin(admin.ModelAdmin):
+    """Approver groups have no page of their own yet; administrators keep them (and their members) here."""
+
+    list_display = ("name_nb", "code")
+    search_fields = ("name_nb", "name_en", "code")
+    autocomplete_fields = ("members",)

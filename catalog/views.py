@@ -1,5 +1,7 @@
-"""Service register pages: browse, read, create and edit services."""
+"""Service register pages: browse, read, create and edit services; and the catalogue administration's
+items and order questions."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,8 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors, services
-from catalog.forms import ServiceFilterForm, ServiceForm
-from catalog.models import Service
+from catalog.forms import (
+    CatalogItemForm,
+    ItemAdminFilterForm,
+    OrderQuestionForm,
+    ServiceFilterForm,
+    ServiceForm,
+)
+from catalog.models import CatalogItem, Service
 
 
 @require_GET
@@ -123,3 +131,146 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         {"form": form, "service": service, "title": _("Edit %(name)s") % {"name": service.name}},
         status=status,
     )
+
+
+# --- Catalogue administration: items and their order questions ---------------------------------------
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _admin_item(request: HttpRequest, code: str, permission: str) -> CatalogItem:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    try:
+        return selectors.item_for_admin(code=code)
+    except CatalogItem.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def item_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("catalog.view_catalogitem"):
+        raise PermissionDenied
+    form = ItemAdminFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.items_for_admin(query=filters.get("q", ""), state=filters.get("state", ""))
+    template = "catalog/item_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {"form": form, "items": items, "can_add": request.user.has_perm("catalog.add_catalogitem")},
+    )
+
+
+def _save_item(request: HttpRequest, form: CatalogItemForm, item: CatalogItem | None) -> CatalogItem | None:
+    data = dict(form.cleaned_data)
+    units = list(data.pop("visible_to_org_units", []))
+    data["visible_to_roles"] = list(data.get("visible_to_roles") or [])
+    try:
+        if item is None:
+            return services.item_create(actor=request.user, visible_to_org_units=units, **data)
+        data.pop("code", None)
+        return services.item_update(item=item, actor=request.user, visible_to_org_units=units, **data)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("catalog.add_catalogitem"):
+        raise PermissionDenied
+    form = CatalogItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = _save_item(request, form, None)
+        if created is not None:
+            messages.success(request, _("The item is saved. Add the questions the orderer must answer."))
+            return redirect("catalog:item_edit", code=created.code)
+    return render(
+        request,
+        "catalog/item_form.html",
+        {"form": form, "item": None, "title": _("New catalogue item")},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_edit(request: HttpRequest, code: str) -> HttpResponse:
+    item = _admin_item(request, code, "catalog.change_catalogitem")
+    form = CatalogItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_item(request, form, item)
+        if saved is not None:
+            messages.success(request, _("The item is saved."))
+            return redirect("catalog:item_edit", code=saved.code)
+    return render(
+        request,
+        "catalog/item_form.html",
+        {
+            "form": form,
+            "item": item,
+            "questions": list(item.questions.order_by("position", "pk")),
+            "title": _("Edit %(name)s") % {"name": item.name},
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def question_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    item = _admin_item(request, code, "catalog.change_catalogitem")
+    question = None
+    if pk is not None:
+        question = item.questions.filter(pk=pk).first()
+        if question is None:
+            raise Http404
+    initial = {} if question else {"position": (item.questions.count() + 1) * 10}
+    form = OrderQuestionForm(request.POST or None, instance=question, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            name: form.cleaned_data[name] for name in services.QUESTION_FIELDS if name in form.cleaned_data
+        }
+        try:
+            if question is None:
+                services.question_create(item=item, actor=request.user, **data)
+            else:
+                services.question_update(question=question, actor=request.user, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The question is saved."))
+            return redirect("catalog:item_edit", code=item.code)
+    title = _("New question") if question is None else _("Edit question")
+    return render(
+        request,
+        "catalog/question_form.html",
+        {"form": form, "item": item, "question": question, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def question_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    item = _admin_item(request, code, "catalog.change_catalogitem")
+    question = item.questions.filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    if request.method == "POST":
+        services.question_delete(question=question, actor=request.user)
+        messages.success(request, _("The question is deleted."))
+        return redirect("catalog:item_edit", code=item.code)
+    return render(request, "catalog/question_delete.html", {"item": item, "question": question})

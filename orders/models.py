@@ -66,6 +66,20 @@ class Order(models.Model):
         return self.number or _("Cart")
 
 
+# Which of the ticket status badges (static/css: .sd-state[data-state=…]) each line state looks like.
+LINE_BADGE = {
+    "draft": "planned",
+    "awaiting_approval": "pending",
+    "approved": "new",
+    "in_fulfilment": "in_progress",
+    "ready": "pending",
+    "delivered": "resolved",
+    "closed": "closed",
+    "rejected": "cancelled",
+    "cancelled": "cancelled",
+}
+
+
 class OrderLine(models.Model):
     """One item of an order ("request item"), with its quantity and the orderer's answers."""
 
@@ -134,6 +148,16 @@ class OrderLine(models.Model):
     @property
     def total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @property
+    def tasks_done(self) -> int:
+        """Return how many of the line's fulfilment tasks are done (reads the prefetched tasks)."""
+        return sum(1 for task in self.tasks.all() if task.done_at is not None)
+
+    @property
+    def badge(self) -> str:
+        """Return the status-badge style (the ticket status look) for the state; the text says the state."""
+        return LINE_BADGE.get(self.state, "new")
 
 
 class Approval(models.Model):
@@ -228,3 +252,13 @@ class FulfilmentTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.get_kind_display()}"
+
+
+class OrderSequence(models.Model):
+    """The last order number used per year (ORD-2026-000123), incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -26,8 +26,15 @@ AREAS: tuple[Area, ...] = (
 MENU: tuple[Area, ...] = (
     Area("portal", _("Self-service"), "servicedesk.use_portal"),
     Area("tickets:my_tickets", _("My cases"), "servicedesk.use_portal"),
+    Area("catalogue:index", _("Catalogue"), "servicedesk.use_portal"),
+    Area("catalogue:my_equipment", _("My equipment"), "servicedesk.use_portal"),
+    Area("orders:cart", _("Cart"), "orders.order"),
+    Area("orders:my_orders", _("My orders"), "orders.order"),
+    Area("orders:approval_list", _("Approvals"), "orders.approve"),
     Area("workspace", _("Workspace"), "servicedesk.use_workspace"),
     Area("tickets:queue", _("Queues"), "tickets.work_on_tickets"),
+    Area("orders:fulfilment_queue", _("Fulfilment"), "orders.fulfil"),
+    Area("assets:list", _("Asset register"), "catalog.use_asset_register"),
     Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
     Area("catalog:service_list", _("Services"), "catalog.list_services"),
 )

@@ -12,7 +12,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("people.urls")),
     path("services/", include("catalog.urls")),
+    path("catalogue/", include("catalog.urls_catalogue")),
+    path("assets/", include("catalog.urls_assets")),
     path("tickets/", include("tickets.urls")),
+    path("", include("orders.urls")),  # /orders/…, /approvals/…, /fulfilment/…
     path("admin/", admin.site.urls),
 ]
 

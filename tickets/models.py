@@ -40,6 +40,7 @@ class PendingReason(models.TextChoices):
     REQUESTER = "requester", _("Waiting for the requester")
     SUPPLIER = "supplier", _("Waiting for a supplier")
     CHANGE = "change", _("Waiting for a change")
+    APPROVAL = "approval", _("Waiting for approval")
 
 
 class Channel(models.TextChoices):

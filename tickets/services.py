@@ -147,10 +147,15 @@ def ticket_create(
     channel: str = Channel.PORTAL,
     attachments: Iterable[UploadedAttachment] = (),
     now: dt.datetime | None = None,
+    on_behalf_checked: bool = False,
 ) -> Ticket:
-    """Register a ticket; route it to the service's group, or the first line when the service is unknown."""
+    """Register a ticket; route it to the service's group, or the first line when the service is unknown.
+
+    on_behalf_checked: the calling process has itself checked that created_by may act for the requester
+    (an employee ordering from the catalogue for a colleague, orders.services.order_submit).
+    """
     now = now or timezone.now()
-    if created_by.pk != requester.pk and not _is_agent(created_by):
+    if created_by.pk != requester.pk and not (on_behalf_checked or _is_agent(created_by)):
         raise PermissionDenied(_("Only agents may register tickets on behalf of others."))
     if support_group is None:
         support_group = service.support_group if service is not None else None
@@ -338,7 +343,9 @@ def ticket_transition(
     if not agent and not (is_requester and (reopening or confirming or withdrawing)):
         raise PermissionDenied(_("You may not change the status of this ticket."))
     ensure_allowed(
-        locked.status, Move(**{**move.__dict__, "assignee_id": move.assignee_id or locked.assignee_id})
+        locked.status,
+        Move(**{**move.__dict__, "assignee_id": move.assignee_id or locked.assignee_id}),
+        kind=locked.kind,
     )
     previous = locked.status
     fields = ["status", "pending_reason"]

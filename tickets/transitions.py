@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Status
+from tickets.models import Kind, Status
 
 TRANSITIONS: Mapping[Status, frozenset[Status]] = {
     Status.NEW: frozenset(
@@ -24,6 +24,13 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = {
     Status.RESOLVED: frozenset({Status.IN_PROGRESS, Status.CLOSED}),
     Status.CLOSED: frozenset(),
     Status.CANCELLED: frozenset(),
+}
+
+
+# Moves only service requests may make, on top of the table above. A request waiting for approval goes
+# back to its group's queue as new once it is approved (the order process drives it, orders/transitions.py).
+KIND_TRANSITIONS: Mapping[str, Mapping[Status, frozenset[Status]]] = {
+    Kind.REQUEST: {Status.PENDING: frozenset({Status.NEW})},
 }
 
 
@@ -52,14 +59,15 @@ class Move:
     reason: str = ""
 
 
-def allowed_targets(current: Status) -> frozenset[Status]:
-    return TRANSITIONS[Status(current)]
+def allowed_targets(current: Status, kind: str = "") -> frozenset[Status]:
+    current = Status(current)
+    return TRANSITIONS[current] | KIND_TRANSITIONS.get(kind, {}).get(current, frozenset())
 
 
-def ensure_allowed(current: str, move: Move) -> None:
+def ensure_allowed(current: str, move: Move, *, kind: str = "") -> None:
     """Raise TransitionNotAllowed, naming the field that is missing, unless the move may happen."""
     current = Status(current)
-    if move.to not in TRANSITIONS[current]:
+    if move.to not in allowed_targets(current, kind):
         raise TransitionNotAllowed(
             _("A ticket that is %(current)s cannot become %(to)s.")
             % {"current": current.label.lower(), "to": Status(move.to).label.lower()}

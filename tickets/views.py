@@ -90,7 +90,15 @@ def _add_errors(form, exc: ValidationError) -> None:
 def report_incident(request: HttpRequest) -> HttpResponse:
     _require(request, "tickets.report_incident")
     live_services = catalog_selectors.service_list(user=request.user, state="live")
-    form = ReportIncidentForm(request.POST or None, request.FILES or None, services=live_services)
+    # "?service=<code>" (from a service's page) chooses the service up front.
+    code = request.GET.get("service", "") if request.method == "GET" else ""
+    preselected = live_services.filter(code=code).first() if code else None
+    form = ReportIncidentForm(
+        request.POST or None,
+        request.FILES or None,
+        services=live_services,
+        initial={"service": preselected} if preselected else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -237,3 +237,34 @@ def user_page(browser, live_url):
     for context in bases:
         context.close()
     assert external == [], f"pages made requests outside their server: {external}"
+
+
+@pytest.fixture(scope="session")
+def demo_colleague(server_env) -> dict:
+    """A colleague in demo.leder's unit (Hjemmetjenesten) who can sign in with the demo password.
+
+    The seed gives generated staff unusable passwords; the order test needs one of them to sign in and
+    see the equipment ordered for them. Returns their username, pk and full name.
+    """
+    code = (
+        "import json\n"
+        "from people.models import User\n"
+        "person = (User.objects.filter(org_unit__code='hjemmetjenesten', is_active=True)\n"
+        "    .exclude(username__startswith='demo.').order_by('username').first())\n"
+        "assert person.manager.username == 'demo.leder', person.manager\n"
+        f"person.set_password({DEMO_PASSWORD!r})\n"
+        "person.save(update_fields=['password'])\n"
+        "print(json.dumps({'username': person.username, 'pk': person.pk, 'name': person.get_full_name()}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=server_env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -24,7 +24,7 @@ def test_sync_roles_is_idempotent_and_restores_permissions():
 
     roles.sync_roles(Group, Permission)
     roles.sync_roles(Group, Permission)
-    assert agent.permissions.count() == 3
+    assert agent.permissions.count() == 4  # people: user, unit, group; catalog: asset
     assert Group.objects.filter(name=roles.AGENT).count() == 1
 
 

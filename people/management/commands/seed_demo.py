@@ -1,4 +1,5 @@
-"""Build a realistic demo municipality: organisation tree, employees, support groups and services.
+"""Build a realistic demo municipality: organisation tree, employees, support groups, services and
+the orderable catalogue (``catalog/demo_items.py``), then a year of incidents and orders.
 
 The command is idempotent: every row has a stable key (a code or a username), the random data comes
 from a fixed seed, and existing rows are only written when a value differs from the data tables in
@@ -22,7 +23,8 @@ from django.db import transaction
 from django.utils import translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from catalog.models import Service, ServiceCategory, ServiceDependency
+from catalog import demo_items
+from catalog.models import CatalogItem, Service, ServiceCategory, ServiceDependency
 from catalog.services import service_create, service_update
 from people import demo_data, roles
 from people.models import OrgUnit, SupportGroup, SupportGroupMembership, User
@@ -415,13 +417,17 @@ class Seeder:
 class Command(BaseCommand):
     help = (
         "Build or refresh a demo municipality: organisation tree, about 300 employees, support groups, "
-        "services and one demo login per role. Safe to run again: unchanged data is left alone."
+        "services, the orderable catalogue and one demo login per role, then a year of incidents and "
+        "orders. Safe to run again: unchanged data is left alone."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print nothing except errors.")
         parser.add_argument(
             "--no-incidents", action="store_true", help="Skip the year of demo incidents (seed_incidents)."
+        )
+        parser.add_argument(
+            "--no-orders", action="store_true", help="Skip the year of demo orders (seed_orders)."
         )
 
     def handle(self, *args, **options) -> None:
@@ -430,12 +436,23 @@ class Command(BaseCommand):
         seeder = Seeder()
         with transaction.atomic():
             seeder.run()
+            # The orderable catalogue on top of the services (idempotent in the same way).
+            seeder.stats.update(demo_items.seed_items())
         if not (options["quiet"] or options["verbosity"] == 0):
             self.print_summary(seeder, time.monotonic() - started)
         if not options["no_incidents"]:
             # A year of incident history on top of the municipality; idempotent like the rest.
             call_command(
                 "seed_incidents",
+                quiet=options["quiet"],
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+        if not options["no_orders"]:
+            # A year of orders from the catalogue, with their request tickets, approvals and assets.
+            call_command(
+                "seed_orders",
                 quiet=options["quiet"],
                 verbosity=options["verbosity"],
                 stdout=self.stdout,
@@ -457,6 +474,7 @@ class Command(BaseCommand):
             ),
             ("service categories", "catalog.servicecategory", ServiceCategory.objects.count()),
             ("services", "catalog.service", Service.objects.count()),
+            ("catalogue items", "catalog.catalogitem", CatalogItem.objects.count()),
             ("role memberships", "auth.user_groups", User.groups.through.objects.count()),
         )
         for label, key, total in counts:
