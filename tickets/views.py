@@ -26,6 +26,7 @@ from incidents.forms import OutageForm
 from incidents.priority import matrix_rows
 from people import selectors as people_selectors
 from people.models import SupportGroup, User
+from servicedesk.paginator import CappedPaginator
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.forms import (
@@ -496,7 +497,7 @@ def queue_context(request: HttpRequest, name: str, *, columns: tuple[str, ...] |
     filterset = TicketFilter(request.GET or None, queryset=base, agents=agents)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     table = TicketTable(queryset, columns=columns if columns is not None else _columns_for(request.user))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate={"per_page": 25, "paginator_class": CappedPaginator}).configure(table)
     return {
         "table": table,
         "filter": filterset,
