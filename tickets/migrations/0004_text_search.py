@@ -53,7 +53,7 @@ def _run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0002_queue_order_index")]
+    dependencies = [("tickets", "0003_pending_for_approval")]
 
     operations = [
         migrations.RunPython(
