@@ -8,6 +8,26 @@ from people.models import OrgUnit, SupportGroup, User
 from tickets.forms import AFFECT_CHOICES
 
 
+def add_validation_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Add a service's ValidationError to the form: to the field it names when the form has that field,
+    otherwise to the form as a whole."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class FieldsetsMixin:
+    """Lay a form out for ``catalog/form_layout.html``: ``fieldsets`` lists (legend, field names) in
+    order; a group whose legend is None stands outside any fieldset."""
+
+    fieldsets: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
+
+    def grouped_fields(self) -> list[tuple[str | None, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
 class ServiceFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -23,8 +43,18 @@ class ServiceFilterForm(forms.Form):
             del self.fields["state"]
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(FieldsetsMixin, forms.ModelForm):
     """Create or edit a service; the service layer validates again and records the history."""
+
+    fieldsets = (
+        (
+            _("Name and description"),
+            ("code", "name_nb", "name_en", "description_nb", "description_en", "category"),
+        ),
+        (_("Responsibility"), ("owner", "support_group")),
+        (_("Targets and state"), ("criticality", "state", "availability_target", "in_public_report")),
+        (None, ("depends_on",)),
+    )
 
     depends_on = forms.ModelMultipleChoiceField(
         label=_("Depends on"),
@@ -92,8 +122,33 @@ class OrgUnitChoiceField(forms.ModelMultipleChoiceField):
         return " › ".join(reversed(names))
 
 
-class CatalogItemForm(forms.ModelForm):
+class CatalogItemForm(FieldsetsMixin, forms.ModelForm):
     """Create or edit a catalogue item; the service layer checks the approval rules again."""
+
+    fieldsets = (
+        (
+            _("Name and description"),
+            (
+                "code",
+                "service",
+                "kind",
+                "name_nb",
+                "name_en",
+                "summary_nb",
+                "summary_en",
+                "description_nb",
+                "description_en",
+            ),
+        ),
+        (
+            _("Price and delivery"),
+            ("price", "lead_time_days", "max_quantity", "warranty_months", "fulfilment_group"),
+        ),
+        (_("Stock"), ("stocked", "stock_count", "reorder_level")),
+        (_("Approval"), ("approval_policy", "approval_threshold", "approver_group")),
+        (_("Who can order it"), ("visible_to_org_units", "visible_to_roles")),
+        (_("State"), ("state", "sort_order")),
+    )
 
     visible_to_org_units = OrgUnitChoiceField(
         label=_("Only for these organisation units"),
@@ -193,7 +248,15 @@ class ChoicesField(forms.CharField):
         return options
 
 
-class OrderQuestionForm(forms.ModelForm):
+class OrderQuestionForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = (
+        (
+            _("The question"),
+            ("label_nb", "label_en", "help_nb", "help_en", "key", "type", "required", "position"),
+        ),
+        (_("Answers allowed"), ("min_value", "max_value", "choices")),
+    )
+
     choices = ChoicesField(
         label=_("Options"),
         required=False,

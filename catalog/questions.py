@@ -13,7 +13,9 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,14 +49,41 @@ def format_number(value: Decimal) -> str:
 # --- The person question ------------------------------------------------------------------------------
 
 
+def person_lookup_results(*, name: str, search: str, selected: str) -> dict:
+    """Return the context of ``catalog/person_lookup.html#results`` for a lookup view: at most ten active
+    colleagues matching the search, with the one already chosen (an id, as posted) first if not among them.
+    """
+    from catalog.selectors import colleagues_matching
+
+    searched = len(search) >= LOOKUP_MIN_LENGTH
+    candidates = list(colleagues_matching(query=search)) if searched else []
+    if selected.isdigit() and all(person.pk != int(selected) for person in candidates):
+        chosen = User.objects.filter(pk=int(selected), is_active=True).select_related("org_unit")
+        candidates = list(chosen) + candidates[:9]
+    return {
+        "name": name,
+        "search": search,
+        "searched": searched,
+        "candidates": candidates,
+        "selected_id": int(selected) if selected.isdigit() else None,
+    }
+
+
 class PersonLookupWidget(forms.Widget):
     """A search box (posted as "<name>-search") and radio buttons for the matches (posted as "<name>").
 
-    With htmx the matches come as you type; without JavaScript the form is sent with the search text,
-    and comes back with the matches to choose from.
+    With htmx the matches come as you type from the view named by ``lookup_url_name`` (told the field's
+    name as ?field= when ``lookup_names_field``); without JavaScript the form is sent with the search
+    text, and comes back with the matches to choose from.
     """
 
     template_name = "catalog/person_lookup.html"
+    lookup_url_name = "catalogue:people"
+    lookup_names_field = True
+
+    def lookup_url(self, name: str) -> str:
+        url = reverse(self.lookup_url_name)
+        return f"{url}?{urlencode({'field': name})}" if self.lookup_names_field else url
 
     def value_from_datadict(self, data, files, name):
         return {
@@ -89,6 +118,7 @@ class PersonLookupWidget(forms.Widget):
             {
                 "name": name,
                 "attrs": attrs,
+                "lookup_url": self.lookup_url(name),
                 "search": search,
                 "searched": len(search) >= LOOKUP_MIN_LENGTH,
                 "candidates": candidates,

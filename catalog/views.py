@@ -1,6 +1,8 @@
 """Service register pages: browse, read, create and edit services; and the catalogue administration's
 items and order questions."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +19,13 @@ from catalog.forms import (
     OrderQuestionForm,
     ServiceFilterForm,
     ServiceForm,
+    add_validation_errors,
 )
 from catalog.models import CatalogItem, Service
+
+# The forms' many-to-many fields, which the services take as lists.
+SERVICE_LISTS = ("depends_on",)
+ITEM_LISTS = ("visible_to_org_units", "visible_to_roles")
 
 
 @require_GET
@@ -76,21 +83,19 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: ServiceForm, service: Service | None) -> Service | None:
-    """Call the service layer; turn its validation errors into form errors naming the field."""
+def _save(request: HttpRequest, form, write, *, lists: tuple[str, ...]):
+    """Write the form's data through a catalog service, ``write(actor=..., **data)``, with the many-to-many
+    values in ``lists`` as lists and the code only on creation; return the saved object, or None with the
+    service's validation errors added to the form."""
     data = dict(form.cleaned_data)
-    depends_on = list(data.pop("depends_on", []))
-    try:
-        if service is None:
-            return services.service_create(actor=request.user, depends_on=depends_on, **data)
+    for name in lists:
+        data[name] = list(data.get(name) or [])
+    if form.instance.pk is not None:
         data.pop("code", None)
-        return services.service_update(service=service, actor=request.user, depends_on=depends_on, **data)
+    try:
+        return write(actor=request.user, **data)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_validation_errors(form, exc)
     return None
 
 
@@ -101,7 +106,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = _save(request, form, None)
+        created = _save(request, form, services.service_create, lists=SERVICE_LISTS)
         if created is not None:
             return redirect(created)
     status = 400 if form.errors else 200
@@ -121,7 +126,7 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     form = ServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, service)
+        saved = _save(request, form, partial(services.service_update, service=service), lists=SERVICE_LISTS)
         if saved is not None:
             return redirect(saved)
     status = 400 if form.errors else 200
@@ -134,14 +139,6 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- Catalogue administration: items and their order questions ---------------------------------------
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _admin_item(request: HttpRequest, code: str, permission: str) -> CatalogItem:
@@ -172,20 +169,6 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_item(request: HttpRequest, form: CatalogItemForm, item: CatalogItem | None) -> CatalogItem | None:
-    data = dict(form.cleaned_data)
-    units = list(data.pop("visible_to_org_units", []))
-    data["visible_to_roles"] = list(data.get("visible_to_roles") or [])
-    try:
-        if item is None:
-            return services.item_create(actor=request.user, visible_to_org_units=units, **data)
-        data.pop("code", None)
-        return services.item_update(item=item, actor=request.user, visible_to_org_units=units, **data)
-    except ValidationError as exc:
-        _apply_errors(form, exc)
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
@@ -193,7 +176,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CatalogItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = _save_item(request, form, None)
+        created = _save(request, form, services.item_create, lists=ITEM_LISTS)
         if created is not None:
             messages.success(request, _("The item is saved. Add the questions the orderer must answer."))
             return redirect("catalog:item_edit", code=created.code)
@@ -211,7 +194,7 @@ def item_edit(request: HttpRequest, code: str) -> HttpResponse:
     item = _admin_item(request, code, "catalog.change_catalogitem")
     form = CatalogItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        saved = _save_item(request, form, item)
+        saved = _save(request, form, partial(services.item_update, item=item), lists=ITEM_LISTS)
         if saved is not None:
             messages.success(request, _("The item is saved."))
             return redirect("catalog:item_edit", code=saved.code)
@@ -249,7 +232,7 @@ def question_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
             else:
                 services.question_update(question=question, actor=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("The question is saved."))
             return redirect("catalog:item_edit", code=item.code)

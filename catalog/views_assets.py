@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from catalog import selectors, services
-from catalog.forms import AssetSearchForm, AssetStateForm
+from catalog.forms import AssetSearchForm, AssetStateForm, add_validation_errors
 from catalog.models import Asset
 
 PAGE_SIZE = 25
@@ -81,11 +81,7 @@ def asset_set_state(request: HttpRequest, tag: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_validation_errors(form, exc)
         else:
             asset = selectors.asset_for_page(user=request.user, tag=asset.asset_tag)
             form = None

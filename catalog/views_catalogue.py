@@ -14,10 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors, services
-from catalog.forms import CatalogueFilterForm, ReportBrokenForm
+from catalog.forms import CatalogueFilterForm, ReportBrokenForm, add_validation_errors
 from catalog.models import Asset, Service
-from catalog.questions import ANSWER_PREFIX, LOOKUP_MIN_LENGTH, answer_form
-from people.models import User
+from catalog.questions import ANSWER_PREFIX, answer_form, person_lookup_results
 
 FIELD_NAME = re.compile(rf"^{ANSWER_PREFIX}-[-a-zA-Z0-9_]{{1,40}}$")
 
@@ -101,22 +100,8 @@ def people_lookup(request: HttpRequest) -> HttpResponse:
     if not FIELD_NAME.match(name):
         name = f"{ANSWER_PREFIX}-person"
     search = (request.GET.get("q") or request.GET.get(f"{name}-search") or "").strip()[:100]
-    selected_id = request.GET.get(name, "")
-    candidates = list(selectors.colleagues_matching(query=search)) if len(search) >= LOOKUP_MIN_LENGTH else []
-    if selected_id.isdigit() and all(person.pk != int(selected_id) for person in candidates):
-        chosen = User.objects.filter(pk=int(selected_id), is_active=True).select_related("org_unit")
-        candidates = list(chosen) + candidates[:9]
-    return render(
-        request,
-        "catalog/person_lookup.html#results",
-        {
-            "name": name,
-            "search": search,
-            "searched": len(search) >= LOOKUP_MIN_LENGTH,
-            "candidates": candidates,
-            "selected_id": int(selected_id) if selected_id.isdigit() else None,
-        },
-    )
+    context = person_lookup_results(name=name, search=search, selected=request.GET.get(name, ""))
+    return render(request, "catalog/person_lookup.html#results", context)
 
 
 # --- My equipment -----------------------------------------------------------------------------------
@@ -178,11 +163,7 @@ def asset_report_broken(request: HttpRequest, tag: str) -> HttpResponse:
                 urgency=int(form.cleaned_data["affects"]),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. Your case is registered as %(number)s.") % {"number": ticket.number}

@@ -24,9 +24,10 @@ class QuantityForm(forms.Form):
 
 
 class RecipientLookupWidget(PersonLookupWidget):
-    """The catalogue's colleague lookup, asking this app's lookup view for matches (see the template)."""
+    """The catalogue's colleague lookup, asking this app's lookup view (orders:colleagues) for matches."""
 
-    template_name = "orders/recipient_lookup.html"
+    lookup_url_name = "orders:colleagues"
+    lookup_names_field = False
 
 
 class CheckoutForm(forms.Form):

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from catalog.questions import LOOKUP_MIN_LENGTH, answer_form, answers_for_display
-from catalog.selectors import ItemNotOrderable, colleagues_matching, item_orderable_by
+from catalog.forms import add_validation_errors
+from catalog.questions import answer_form, answers_for_display, person_lookup_results
+from catalog.selectors import ItemNotOrderable, item_orderable_by
 from orders import selectors, services
 from orders.forms import CancelForm, CheckoutForm, DecisionForm, DeliverForm, QuantityForm
 from orders.models import Approval, Order, OrderLine
 from orders.transitions import CANCELLABLE
-from people.models import User
 
 CART_EVENT = "cartChanged"
 LINE_EVENT = "orderLineChanged"
@@ -30,18 +30,6 @@ LINE_EVENT = "orderLineChanged"
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- The cart -----------------------------------------------------------------------------------------
@@ -157,7 +145,7 @@ def cart_line_update(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, line=line, quantity=form.cleaned_data["quantity"]
             )
         except ValidationError as exc:
-            error = " ".join(_messages_of(exc))
+            error = " ".join(exc.messages)
     else:
         error = " ".join(form.errors["quantity"])
     if error:
@@ -183,22 +171,10 @@ def colleagues(request: HttpRequest) -> HttpResponse:
     """Return at most ten active colleagues matching the search, as radio buttons for the checkout."""
     _require(request, "orders.order")
     search = (request.GET.get("recipient-search") or request.GET.get("q") or "").strip()[:100]
-    selected = request.GET.get("recipient", "")
-    candidates = list(colleagues_matching(query=search)) if len(search) >= LOOKUP_MIN_LENGTH else []
-    if selected.isdigit() and all(person.pk != int(selected) for person in candidates):
-        chosen = User.objects.filter(pk=int(selected), is_active=True).select_related("org_unit")
-        candidates = list(chosen) + candidates[:9]
-    return render(
-        request,
-        "orders/recipient_lookup.html#results",
-        {
-            "name": "recipient",
-            "search": search,
-            "searched": len(search) >= LOOKUP_MIN_LENGTH,
-            "candidates": candidates,
-            "selected_id": int(selected) if selected.isdigit() else None,
-        },
+    context = person_lookup_results(
+        name="recipient", search=search, selected=request.GET.get("recipient", "")
     )
+    return render(request, "catalog/person_lookup.html#results", context)
 
 
 @require_POST
@@ -216,7 +192,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 justification=data["justification"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -395,7 +371,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             ok = True
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     if ok and not request.htmx:
         messages.success(request, _("Your decision is registered."))
         return redirect("orders:approval_list")
@@ -533,7 +509,7 @@ def line_deliver(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_deliver(line=line, actor=request.user, assets=form.assets())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return _work_response(request, pk, ok=True, message=_("Delivered. The case is resolved."))
     return _work_response(
