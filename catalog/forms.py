@@ -122,8 +122,28 @@ class OrgUnitChoiceField(forms.ModelMultipleChoiceField):
         return " › ".join(reversed(names))
 
 
+class CountWithShownInput(forms.NumberInput):
+    """A number input followed by a hidden input (``companion``) that carries the count the form showed.
+
+    The administration layout renders only the fieldsets' fields, so the count it showed travels with
+    the count field itself rather than as a field of its own in the layout.
+    """
+
+    companion: forms.BoundField | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if self.companion is None:
+            return html
+        return html + self.companion.as_hidden()
+
+
 class CatalogItemForm(FieldsetsMixin, forms.ModelForm):
-    """Create or edit a catalogue item; the service layer checks the approval rules again."""
+    """Create or edit a catalogue item; the service layer checks the approval rules again.
+
+    When editing, the form carries the units in stock it showed (``stock_count_shown``), so the service
+    applies the administrator's change as a difference and keeps the picks made while the form was open.
+    """
 
     fieldsets = (
         (
@@ -164,6 +184,7 @@ class CatalogItemForm(FieldsetsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose none for every role."),
     )
+    stock_count_shown = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     class Meta:
         model = CatalogItem
@@ -171,6 +192,7 @@ class CatalogItemForm(FieldsetsMixin, forms.ModelForm):
         widgets = {
             "description_nb": forms.Textarea(attrs={"rows": 6}),
             "description_en": forms.Textarea(attrs={"rows": 6}),
+            "stock_count": CountWithShownInput,
         }
         help_texts = {
             "description_nb": _("You can use Markdown."),
@@ -199,6 +221,10 @@ class CatalogItemForm(FieldsetsMixin, forms.ModelForm):
             self.fields["visible_to_roles"].initial = list(self.instance.visible_to_roles or [])
             # Addresses, orders and integrations use the code; changing it would break them.
             self.fields["code"].disabled = True
+            self.fields["stock_count_shown"].initial = self.instance.stock_count
+            self.fields["stock_count"].widget.companion = self["stock_count_shown"]
+        else:
+            del self.fields["stock_count_shown"]
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -191,17 +192,61 @@ def item_create(*, actor, visible_to_org_units=None, **fields) -> CatalogItem:
     return item
 
 
+# Every column an item save writes: the stock count changes only by difference (picks, restocks).
+_ITEM_COLUMNS_BUT_STOCK = [
+    field.name
+    for field in CatalogItem._meta.concrete_fields
+    if not field.primary_key and field.name != "stock_count"
+]
+
+
+def _stock_below_zero(in_stock: int, change: int) -> str:
+    message = _(
+        "The stock cannot go below zero: %(left)d in stock now, and this change takes away %(taken)d."
+    )
+    return message % {"left": in_stock, "taken": -change}
+
+
 @transaction.atomic
-def item_update(*, item: CatalogItem, actor, visible_to_org_units=None, **fields) -> CatalogItem:
-    """Update a catalogue item; the code stays as it was, since addresses and orders use it."""
+def item_update(
+    *,
+    item: CatalogItem,
+    actor,
+    visible_to_org_units=None,
+    stock_count_shown: int | None = None,
+    **fields,
+) -> CatalogItem:
+    """Update a catalogue item; the code stays as it was, since addresses and orders use it.
+
+    A stock_count is applied as a change to the stock as it is now, never written back: with
+    stock_count_shown (the count the form showed) the difference between the two is added, so units
+    picked while the form was open stay picked; without it the count is set as given. An unchanged count
+    writes nothing to the stock, and a change that would take it below zero is refused.
+    """
     _check_may_change_items(actor, "catalog.change_catalogitem")
     locked = CatalogItem.objects.select_for_update().get(pk=item.pk)
+    entered = fields.pop("stock_count", None)
     for name, value in fields.items():
         if name in ITEM_FIELDS and name != "code":
             setattr(locked, name, value)
-    _full_clean(locked, item_problems(locked))
+    problems = item_problems(locked)
+    change = 0
+    if entered is not None:
+        change = entered - (locked.stock_count if stock_count_shown is None else stock_count_shown)
+        if locked.stock_count + change < 0:
+            problems.setdefault("stock_count", []).append(_stock_below_zero(locked.stock_count, change))
+    _full_clean(locked, problems)
     locked._history_user = actor
-    locked.save()
+    # Picks change the count with their own UPDATE; the item's save leaves it to the F() below.
+    locked.save(update_fields=_ITEM_COLUMNS_BUT_STOCK)
+    if change:
+        # The row is locked, so this cannot miss; the condition still keeps the count from going negative.
+        applied = CatalogItem.objects.filter(pk=locked.pk, stock_count__gte=-change).update(
+            stock_count=F("stock_count") + change
+        )
+        if applied != 1:
+            raise ValidationError({"stock_count": [_stock_below_zero(locked.stock_count, change)]})
+        locked.refresh_from_db(fields=["stock_count"])
     if visible_to_org_units is not None:
         locked.visible_to_org_units.set(list(visible_to_org_units))
     return locked

@@ -3,11 +3,14 @@ related rows fetched up front so every page runs a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from catalog.models import CatalogItem, OrderQuestion
 from orders.models import Approval, FulfilmentTask, Order, OrderLine
 from orders.transitions import IN_QUEUE
+from tickets.models import Status
 
 # The questions of each line's item, in order, for showing the answers with their labels.
 _QUESTIONS_FOR_LINES = Prefetch(
@@ -149,3 +152,19 @@ def low_stock_items_for(*, user) -> QuerySet[CatalogItem]:
             | Q(fulfilment_group__isnull=True, service__support_group__in=groups)
         )
     return items.order_by("name_nb").only("code", "name_nb", "name_en", "stock_count", "reorder_level")
+
+
+def lines_delivered_before(*, cutoff: dt.datetime) -> QuerySet[OrderLine]:
+    """Return the delivered lines handed over at or before cutoff that may close without a person.
+
+    A line whose request ticket is open again (the requester reopened it, or an agent took it back)
+    is left for the agent: someone is still waiting on it.
+    """
+    return (
+        OrderLine.objects.filter(state=OrderLine.State.DELIVERED, delivered_at__lte=cutoff)
+        .filter(
+            Q(ticket__isnull=True) | Q(ticket__status__in=[Status.RESOLVED, Status.CLOSED, Status.CANCELLED])
+        )
+        .order_by("delivered_at", "id")
+        .only("pk", "delivered_at")
+    )

@@ -25,6 +25,7 @@ from catalog.questions import ANSWER_PREFIX, answers_for_display, clean_answers
 from catalog.selectors import item_orderable_by
 from catalog.services import asset_register
 from catalog.templatetags.catalogue import nok
+from orders import selectors
 from orders.models import Approval, FulfilmentTask, Order, OrderLine, OrderSequence
 from orders.transitions import (
     FINAL,
@@ -762,9 +763,9 @@ def line_deliver(
 
 
 @transaction.atomic
-def line_close(*, line: OrderLine, actor, now: dt.datetime | None = None) -> OrderLine:
-    """Close a delivered line (the fulfiller, or the orderer confirming receipt); the ticket closes and
-    the order completes when no line is left open."""
+def line_close(*, line: OrderLine, actor, reason: str = "", now: dt.datetime | None = None) -> OrderLine:
+    """Close a delivered line (the fulfiller, the orderer confirming receipt, or the order process with
+    actor None); the ticket closes and the order completes when no line is left open."""
     now = now or timezone.now()
     locked = _lock_line(line)
     if not _is_orderer(actor, locked.order):
@@ -772,6 +773,33 @@ def line_close(*, line: OrderLine, actor, now: dt.datetime | None = None) -> Ord
     ensure_allowed(locked.state, LineMove(to=State.CLOSED))
     locked.state, locked.closed_at = State.CLOSED, now
     locked.save(update_fields=["state", "closed_at", "updated_at"])
-    _sync_ticket(locked, actor=actor, reason=_("Closed by %(person)s.") % {"person": actor}, now=now)
+    if not reason and actor is not None:
+        reason = _("Closed by %(person)s.") % {"person": actor}
+    _sync_ticket(locked, actor=actor, reason=reason, now=now)
     _complete_order_if_done(locked.order, now)
     return locked
+
+
+def close_delivered(*, now: dt.datetime, business_days: int) -> int:
+    """Close the lines delivered at least the given number of business days ago; return how many.
+
+    The twin of tickets.services.close_resolved, and run as often: the line drives its request ticket,
+    so the line closes here (and closes the ticket, unless the tickets job already has) and the order
+    completes. Each line is its own transaction, so one refused line does not hold back the others.
+    """
+    from incidents.calendar_days import subtract_business_days
+
+    cutoff = subtract_business_days(now, business_days)
+    closed = 0
+    for line in selectors.lines_delivered_before(cutoff=cutoff):
+        delivered = formats.date_format(timezone.localtime(line.delivered_at), "SHORT_DATE_FORMAT")
+        reason = _("Closed automatically: delivered on %(date)s, with no problem reported since.") % {
+            "date": delivered
+        }
+        try:
+            line_close(line=line, actor=None, reason=reason, now=now)
+        except LineTransitionNotAllowed:
+            # Closed meanwhile by the orderer or an agent.
+            continue
+        closed += 1
+    return closed

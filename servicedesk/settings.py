@@ -111,6 +111,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_bool("DATABASE_POOL", True)
+    and not DATABASES["default"]["CONN_MAX_AGE"]
+):
+    # A connection pool per process (psycopg_pool): under ASGI each request runs in a thread of its own,
+    # so persistent connections (DATABASE_CONN_MAX_AGE) cannot be reused, and opening a connection costs
+    # PostgreSQL a new backend process per request. The pool hands out connections it keeps open.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, background jobs -------------------------------------------------

@@ -72,21 +72,27 @@ def _attachments_for(user) -> QuerySet[Attachment]:
     return attachments
 
 
+# The page names related tickets by number only: their other columns stay unread (each joined ticket
+# would otherwise bring some thirty columns, long texts included, into the page's largest query).
+_NUMBER_ONLY = ("parent", "duplicate_of", "reopened_from")
+
+
+def _all_but_number(relation: str) -> list[str]:
+    return [
+        f"{relation}__{field.name}"
+        for field in Ticket._meta.concrete_fields
+        if field.name not in {"id", "number"}
+    ]
+
+
 def ticket_for_page(*, user, number: str) -> Ticket:
     """Return one visible ticket with what its page shows; raise Ticket.DoesNotExist otherwise."""
     return (
         tickets_visible_to(user=user)
         .select_related(
-            "requester__org_unit",
-            "assignee",
-            "support_group",
-            "service",
-            "created_by",
-            "parent",
-            "duplicate_of",
-            "reopened_from",
-            "rating",
+            "requester__org_unit", "assignee", "support_group", "service", *_NUMBER_ONLY, "rating"
         )
+        .defer(*(name for relation in _NUMBER_ONLY for name in _all_but_number(relation)))
         .get(number=number)
     )
 
@@ -96,6 +102,7 @@ def ticket_links(*, ticket: Ticket) -> list[TicketLink]:
     links = (
         TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
         .select_related("source", "target")
+        .only("type", "created_at", "source_id", "target_id", "source__number", "target__number")
         .order_by("created_at", "pk")
     )
     return sorted(links, key=lambda link: link.source_id != ticket.pk)

@@ -242,3 +242,99 @@ def test_item_list_search_and_query_count(client, administrator, service, django
     CatalogItemFactory.create_batch(20, service=service)
     with django_assert_max_num_queries(12):
         client.get(reverse("catalog:item_list"))
+
+
+# --- The stock count: a change of the count, not a write-back of what the form showed -----------------
+
+
+@pytest.fixture
+def stocked_item(service, agent):
+    from people.models import SupportGroup
+
+    return CatalogItemFactory(
+        service=service,
+        code="mus",
+        stocked=True,
+        stock_count=10,
+        reorder_level=0,
+        max_quantity=5,
+        fulfilment_group=SupportGroup.objects.get(code="servicedesk"),
+    )
+
+
+def _pick_one(item, employee, agent):
+    """An agent picks one unit from stock through orders.services, as the fulfilment page does."""
+    from orders import services as order_services
+    from tests.orders.factories import place_order
+
+    line = place_order(employee, item).lines.get()
+    line = order_services.line_start_fulfilment(line=line, actor=agent)
+    return order_services.stock_pick(line=line, actor=agent)
+
+
+def _shown_form_data(client, item) -> dict:
+    """Open the item form and return what it would post back unchanged."""
+    response = client.get(reverse("catalog:item_edit", args=[item.code]))
+    html = response.content.decode()
+    assert 'type="hidden" name="stock_count_shown" value="10"' in html
+    form = response.context["form"]
+    data = item_data(item.service, code=item.code, stock_count=str(form["stock_count"].value()))
+    data["stock_count_shown"] = str(form["stock_count_shown"].value())
+    data["fulfilment_group"] = str(item.fulfilment_group_id)
+    return data
+
+
+def test_saving_the_form_keeps_a_pick_made_while_it_was_open(
+    client, administrator, employee, agent, stocked_item
+):
+    client.force_login(administrator)
+    data = _shown_form_data(client, stocked_item)
+    assert _pick_one(stocked_item, employee, agent) == 9
+
+    response = client.post(reverse("catalog:item_edit", args=["mus"]), {**data, "price": "199"})
+
+    assert response.status_code == 302
+    stocked_item.refresh_from_db()
+    assert (stocked_item.price, stocked_item.stock_count) == (Decimal("199"), 9)
+    assert stocked_item.history.latest().history_user == administrator
+
+
+def test_a_restock_is_added_to_the_stock_as_it_is_now(client, administrator, employee, agent, stocked_item):
+    client.force_login(administrator)
+    data = _shown_form_data(client, stocked_item)
+    _pick_one(stocked_item, employee, agent)
+
+    response = client.post(reverse("catalog:item_edit", args=["mus"]), {**data, "stock_count": "15"})
+
+    assert response.status_code == 302
+    assert CatalogItem.objects.get(pk=stocked_item.pk).stock_count == 10 + 5 - 1
+
+
+def test_a_change_that_would_go_below_zero_is_refused_and_nothing_is_saved(
+    client, administrator, employee, agent, stocked_item
+):
+    client.force_login(administrator)
+    data = _shown_form_data(client, stocked_item)
+    _pick_one(stocked_item, employee, agent)
+    history_rows = stocked_item.history.count()
+
+    response = client.post(
+        reverse("catalog:item_edit", args=["mus"]), {**data, "stock_count": "0", "price": "199"}
+    )
+
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["stock_count"]
+    assert "9" in message and "10" in message  # what is left now, and what the change takes away
+    stocked_item.refresh_from_db()
+    assert (stocked_item.price, stocked_item.stock_count) == (Decimal("12990.00"), 9)
+    assert stocked_item.history.count() == history_rows
+    # The form still carries the count it first showed, so a corrected entry is again a difference.
+    assert 'name="stock_count_shown" value="10"' in response.content.decode()
+
+
+def test_without_the_shown_count_the_service_sets_the_count(administrator, stocked_item):
+    updated = services.item_update(item=stocked_item, actor=administrator, stock_count=3)
+    assert updated.stock_count == 3 == CatalogItem.objects.get(pk=stocked_item.pk).stock_count
+    with pytest.raises(ValidationError) as caught:
+        services.item_update(item=stocked_item, actor=administrator, stock_count=2, stock_count_shown=7)
+    assert list(caught.value.message_dict) == ["stock_count"]

@@ -1,6 +1,7 @@
 """Ordering through the services: the cart's server-side checks, submitting, approval routing,
 decisions, cancelling and fulfilment with stock, with the request ticket kept in step."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -578,3 +579,98 @@ def test_other_kinds_deliver_without_assets(employee, warehouse_agent, equipment
     services.line_deliver(line=line, actor=warehouse_agent)
     assert OrderLine.objects.get(pk=line.pk).state == S.DELIVERED
     assert not Asset.objects.exists()
+
+
+# --- Closing delivered lines (the periodic job) ----------------------------------------------------------
+
+OSLO = dt.timezone(dt.timedelta(hours=1))  # Norwegian winter time
+NOW = dt.datetime(2030, 1, 23, 10, 0, tzinfo=OSLO)  # a Wednesday; later than the orders' real timestamps
+
+
+def _delivered_at(employee, agent, service, when):
+    """Place, fulfil and deliver a licence (no assets to register), delivered at `when`."""
+    licence = CatalogItemFactory(service=service, kind=CatalogItem.Kind.LICENCE)
+    line = _started(employee, licence, agent)
+    services.task_complete(task=line.tasks.get(kind=FulfilmentTask.Kind.ORDER_FROM_SUPPLIER), actor=agent)
+    return services.line_deliver(line=line, actor=agent, now=when)
+
+
+def test_lines_delivered_long_enough_ago_close_with_their_ticket_and_order(
+    employee, warehouse_agent, equipment_service
+):
+    old = _delivered_at(
+        employee, warehouse_agent, equipment_service, dt.datetime(2030, 1, 15, 10, tzinfo=OSLO)
+    )
+    recent = _delivered_at(
+        employee, warehouse_agent, equipment_service, dt.datetime(2030, 1, 21, 10, tzinfo=OSLO)
+    )
+
+    assert services.close_delivered(now=NOW, business_days=5) == 1
+
+    old.refresh_from_db()
+    old.ticket.refresh_from_db()
+    old.order.refresh_from_db()
+    assert (old.state, old.closed_at) == (S.CLOSED, NOW)
+    assert (old.ticket.status, old.ticket.closed_at) == (Status.CLOSED, NOW)
+    assert (old.order.state, old.order.completed_at) == (Order.State.COMPLETED, NOW)
+    event = old.ticket.events.filter(type=TicketEvent.Type.STATUS).last()
+    assert (event.author, event.created_at, event.data["to"]) == (None, NOW, Status.CLOSED)
+    assert event.body.startswith("Closed automatically: delivered on ")
+
+    recent.refresh_from_db()
+    recent.ticket.refresh_from_db()
+    recent.order.refresh_from_db()
+    assert recent.state == S.DELIVERED and recent.ticket.status == Status.RESOLVED
+    assert recent.order.state == Order.State.SUBMITTED
+    # Nothing is left to close: the job can run again and again.
+    assert services.close_delivered(now=NOW, business_days=5) == 0
+
+
+def test_a_line_whose_ticket_the_tickets_job_closed_still_closes(
+    employee, warehouse_agent, equipment_service
+):
+    from tickets.services import close_resolved
+
+    line = _delivered_at(
+        employee, warehouse_agent, equipment_service, dt.datetime(2030, 1, 15, 10, tzinfo=OSLO)
+    )
+    assert close_resolved(now=NOW, business_days=5) == 1
+    events_before = line.ticket.events.count()
+
+    assert services.close_delivered(now=NOW, business_days=5) == 1
+
+    line.refresh_from_db()
+    line.ticket.refresh_from_db()
+    line.order.refresh_from_db()
+    assert line.state == S.CLOSED and line.ticket.status == Status.CLOSED
+    assert line.order.state == Order.State.COMPLETED
+    assert line.ticket.events.count() == events_before  # the tickets job already wrote the close
+
+
+def test_a_line_whose_ticket_was_reopened_is_left_for_the_agent(employee, warehouse_agent, equipment_service):
+    from tickets import services as ticket_services
+    from tickets.transitions import Move
+
+    line = _delivered_at(
+        employee, warehouse_agent, equipment_service, dt.datetime(2030, 1, 15, 10, tzinfo=OSLO)
+    )
+    ticket_services.ticket_transition(
+        ticket=line.ticket,
+        actor=employee,
+        move=Move(to=Status.IN_PROGRESS, reason="The licence key does not work."),
+        version=None,
+        now=dt.datetime(2030, 1, 16, 9, tzinfo=OSLO),
+    )
+
+    assert services.close_delivered(now=NOW, business_days=5) == 0
+    line.refresh_from_db()
+    assert line.state == S.DELIVERED
+
+
+def test_an_agent_closing_a_line_is_named_on_the_timeline(employee, warehouse_agent, equipment_service):
+    line = _delivered_at(
+        employee, warehouse_agent, equipment_service, dt.datetime(2030, 1, 15, 10, tzinfo=OSLO)
+    )
+    services.line_close(line=line, actor=warehouse_agent, now=NOW)
+    event = line.ticket.events.filter(type=TicketEvent.Type.STATUS).last()
+    assert event.body == f"Closed by {warehouse_agent}."

@@ -94,3 +94,38 @@ def test_the_fast_path_covers_the_widgets_our_forms_use():
         assert widget.template_name in FAST_TEMPLATES
     # Radio buttons and checkbox lists render per choice through sd_forms, with Django's templates.
     assert forms.RadioSelect.template_name not in FAST_TEMPLATES
+
+
+class FieldKinds(forms.Form):
+    name = forms.CharField(label="Navn <b>", help_text="Slik du vil bli kalt & omtalt")
+    note = forms.CharField(label="Merknad", required=False, widget=forms.Textarea)
+    agree = forms.BooleanField(label="Jeg godtar", required=False)
+    colour = forms.ChoiceField(label="Farge", choices=[("r", "Rød"), ("b", "Blå")])
+    days = forms.MultipleChoiceField(
+        label="Dager",
+        choices=[("1", "Man"), ("2", "Tir")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    size = forms.ChoiceField(label="Størrelse", choices=[("s", "S"), ("m", "M")], widget=forms.RadioSelect)
+
+    def clean(self):
+        self.add_error("name", "Første feil")
+        self.add_error("name", "Andre feil <script>")
+        return self.cleaned_data
+
+
+@pytest.mark.parametrize("bound", [True, False], ids=["with errors", "unbound"])
+@pytest.mark.parametrize("name", list(FieldKinds.base_fields))
+def test_field_html_equals_the_field_template(name, bound):
+    from django.template.loader import render_to_string
+
+    from servicedesk.templatetags.sd_forms import field_html
+
+    form = FieldKinds({"name": "", "colour": "x"} if bound else None)
+    if bound:
+        form.is_valid()
+    expected = render_to_string("partials/field_template.html", {"field": form[name]})
+    assert _structure(str(field_html(form[name]))) == _structure(expected)
+    # And the include every template uses renders it.
+    assert _structure(render_to_string("partials/field.html", {"field": form[name]})) == _structure(expected)
