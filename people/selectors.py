@@ -41,6 +41,11 @@ def agents() -> QuerySet[User]:
     )
 
 
+def agent_choices() -> QuerySet[User]:
+    """Return agents() with only what a choice shows (the name): for listing, not for validating."""
+    return agents().only("id", "username", "first_name", "last_name")
+
+
 def support_groups_of(*, user: User) -> QuerySet[SupportGroup]:
     """Return the support groups the user is a member or lead of."""
     return (

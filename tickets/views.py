@@ -531,7 +531,7 @@ def queue(request: HttpRequest, name: str = "unassigned") -> HttpResponse:
     if not partial:
         # Read the agents and the groups once for both forms that list them.
         filter_form = context["filter"].form
-        agents, groups = list(people_selectors.agents()), list(SupportGroup.objects.all())
+        agents, groups = list(people_selectors.agent_choices()), list(SupportGroup.objects.all())
         for form, field, rows in (
             (filter_form, "assignee", agents),
             (bulk_form, "assignee", agents),
