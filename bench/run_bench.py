@@ -44,6 +44,13 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--processes", type=int, default=2, help="server processes (default 2)")
+    parser.add_argument(
+        "--balancer",
+        choices=["client", "nginx"],
+        default="client",
+        help="client: the load generator sends requests to the server processes in turn; nginx: through "
+        "nginx (least_conn, keep-alive upstream), as a deployment would (needs Debian's nginx)",
+    )
     parser.add_argument("--port", type=int, default=8760, help="first port (daphne uses port, port+1, ...)")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per page at c=1")
     parser.add_argument("--requests-c8", type=int, default=400, help="measured requests per page at c=8")
@@ -126,6 +133,9 @@ def main() -> int:
         addresses = [("127.0.0.1", port) for port in servers["ports"]]
         for host, port in addresses:
             wait_healthy(host, port, timeout=60)
+        if args.balancer == "nginx":
+            addresses = [start_nginx(servers, args.port + 100, WORK)]
+            wait_healthy(*addresses[0], timeout=30)
         check_logged_in(addresses[0], cookie)
         levels = [int(c) for c in args.concurrency.split(",")]
         for page in args.pages.split(","):
@@ -208,7 +218,8 @@ def main() -> int:
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{label}-{args.server}{'-' + args.label if args.label else ''}-{stamp}.json"
+    server = args.server + ("-nginx" if args.balancer == "nginx" else "")
+    name = f"{label}-{server}{'-' + args.label if args.label else ''}-{stamp}.json"
     (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nResults: {RESULTS / name}")
     print(markdown_table(results))
@@ -261,6 +272,57 @@ def start_servers(args, python: str, env: dict, app_dir: Path, work: Path) -> di
         )
         ports.append(args.port)
     return {"procs": procs, "ports": ports, "pids": [p.pid for p in procs]}
+
+
+def start_nginx(servers: dict, port: int, work: Path) -> tuple[str, int]:
+    """Start nginx in front of the server processes (least connections, kept-alive upstream connections).
+
+    Its process joins the servers' so that its CPU counts as the serving stack's.
+    """
+    ensure_free(port)
+    root = work / "nginx"
+    for sub in ("", "tmp"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    upstreams = "\n".join(f"    server 127.0.0.1:{p};" for p in servers["ports"])
+    temp = " ".join(
+        f"{kind}_temp_path {root / 'tmp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = root / "nginx.conf"
+    conf.write_text(
+        f"""worker_processes 1;
+pid {root / "nginx.pid"};
+error_log {work / "logs" / "nginx-error.log"} warn;
+events {{ worker_connections 512; }}
+http {{
+  access_log off;
+  {temp}
+  upstream app {{
+    least_conn;
+{upstreams}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+    }}
+  }}
+}}
+"""
+    )
+    proc = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(root), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    servers["procs"].append(proc)
+    servers["pids"].append(proc.pid)
+    return ("127.0.0.1", port)
 
 
 def stop_servers(servers: dict) -> None:
@@ -460,6 +522,7 @@ def describe(url: str, label: str, args, app_dir: Path) -> dict:
         "server": args.server,
         "server_version": version(args.server),
         "processes": args.processes,
+        "balancer": args.balancer,
         "app_dir": str(app_dir),
         "tickets": Ticket.objects.count(),
         "events": TicketEvent.objects.count(),

@@ -46,6 +46,7 @@ from tickets.models import (
     Attachment,
     CannedResponse,
     Channel,
+    Kind,
     Notification,
     QueuePreference,
     SavedFilter,
@@ -152,30 +153,39 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "conflict": forms.get("conflict"),
     }
     if agent:
-        fields_form = forms.get("fields_form") or _fields_form(ticket)
-        escalate_form = forms.get("escalate_form") or EscalateForm(
-            initial={"version": ticket.version}, auto_id="escalate_%s"
+        context["targets"] = [Status(s) for s in Status.values if s in allowed_targets(ticket.status)]
+        context["transition_form"] = forms.get("transition_form") or TransitionForm(
+            initial={"version": ticket.version}
         )
-        groups = list(SupportGroup.objects.order_by("name_nb"))  # read once for both forms that list them
-        _render_choices_from(fields_form.fields["support_group"], groups)
-        _render_choices_from(escalate_form.fields["support_group"], groups)
-        context.update(
-            fields_form=fields_form,
-            transition_form=forms.get("transition_form")
-            or TransitionForm(initial={"version": ticket.version}),
-            targets=[Status(s) for s in Status.values if s in allowed_targets(ticket.status)],
-            link_form=forms.get("link_form") or LinkForm(),
-            escalate_form=escalate_form,
-            canned=list(CannedResponse.objects.filter(group=ticket.support_group_id))
-            if ticket.support_group_id
-            else [],
-            matrix=matrix_rows(),
-            # parent_id too: the related manager reads it on every child, one query each if deferred.
-            children=list(ticket.children.only("number", "title", "status", "parent_id")),
-            links=selectors.ticket_links(ticket=ticket),
-            outages=list(ticket.outages.select_related("service")),
-            outage_form=OutageForm(initial={"service": ticket.service_id}, auto_id="outage_%s"),
-        )
+        finished = ticket.status in {Status.CLOSED, Status.CANCELLED}
+        # What the agent panel shows (tickets/partials/agent_panel.html): a finished ticket has no reply
+        # box, details, escalation or links to edit, so none of their forms and lists are built for it.
+        if not finished:
+            fields_form = forms.get("fields_form") or _fields_form(ticket)
+            escalate_form = forms.get("escalate_form") or EscalateForm(
+                initial={"version": ticket.version}, auto_id="escalate_%s"
+            )
+            groups = list(SupportGroup.objects.order_by("name_nb"))  # read once for both forms that list them
+            _render_choices_from(fields_form.fields["support_group"], groups)
+            _render_choices_from(escalate_form.fields["support_group"], groups)
+            context.update(
+                fields_form=fields_form,
+                link_form=forms.get("link_form") or LinkForm(),
+                escalate_form=escalate_form,
+                canned=list(CannedResponse.objects.filter(group=ticket.support_group_id))
+                if ticket.support_group_id
+                else [],
+                matrix=matrix_rows(),
+                # parent_id too: the related manager reads it on every child, one query each if deferred.
+                children=list(ticket.children.only("number", "title", "status", "parent_id")),
+                links=selectors.ticket_links(ticket=ticket),
+            )
+        if ticket.kind == Kind.INCIDENT:  # outages are recorded on incidents, also after they close
+            context.update(
+                outages=list(ticket.outages.select_related("service")),
+                outage_form=forms.get("outage_form")
+                or OutageForm(initial={"service": ticket.service_id}, auto_id="outage_%s"),
+            )
     else:
         context.update(
             rating_form=forms.get("rating_form") or RatingForm(),

@@ -127,3 +127,24 @@ def test_my_cases_is_constant_in_the_number_of_cases(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("tickets:my_tickets"))
     assert len(response.context["rows"]) == 18
+
+
+def test_a_finished_ticket_builds_none_of_the_editing_forms(
+    client, employee, agent, django_assert_max_num_queries
+):
+    from tests.factories import move_ticket
+
+    open_ticket = _ticket_with_history(employee, agent, replies=1)
+    finished = move_ticket(
+        resolve_ticket(_ticket_with_history(employee, agent, replies=1), agent), agent, "closed"
+    )
+    client.force_login(agent)
+    with django_assert_max_num_queries(TICKET_PAGE_BUDGET) as for_open:
+        client.get(open_ticket.get_absolute_url())
+    with django_assert_max_num_queries(len(for_open.captured_queries) - 5) as for_finished:
+        response = client.get(finished.get_absolute_url())
+    html = response.content.decode()
+    assert 'id="fields-form"' not in html and 'id="reply-form"' not in html
+    assert 'aria-labelledby="outage-heading"' in html  # outages can still be recorded on an incident
+    assert "fields_form" not in response.context and "outage_form" in response.context
+    assert len(for_finished.captured_queries) < len(for_open.captured_queries)
