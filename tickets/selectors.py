@@ -72,29 +72,26 @@ def _attachments_for(user) -> QuerySet[Attachment]:
     return attachments
 
 
-# The page names related tickets by number only: their other columns stay unread (each joined ticket
-# would otherwise bring some thirty columns, long texts included, into the page's largest query).
+# The page names related tickets by number only, and most tickets have none: they are read in a
+# query of their own, when there are any, rather than joined (each join brings some thirty columns, and
+# deferring them costs Django more than it saves).
 _NUMBER_ONLY = ("parent", "duplicate_of", "reopened_from")
-
-
-def _all_but_number(relation: str) -> list[str]:
-    return [
-        f"{relation}__{field.name}"
-        for field in Ticket._meta.concrete_fields
-        if field.name not in {"id", "number"}
-    ]
 
 
 def ticket_for_page(*, user, number: str) -> Ticket:
     """Return one visible ticket with what its page shows; raise Ticket.DoesNotExist otherwise."""
-    return (
+    ticket = (
         tickets_visible_to(user=user)
-        .select_related(
-            "requester__org_unit", "assignee", "support_group", "service", *_NUMBER_ONLY, "rating"
-        )
-        .defer(*(name for relation in _NUMBER_ONLY for name in _all_but_number(relation)))
+        .select_related("requester__org_unit", "assignee", "support_group", "service", "rating")
         .get(number=number)
     )
+    related = {name: getattr(ticket, f"{name}_id") for name in _NUMBER_ONLY}
+    if any(related.values()):
+        found = Ticket.objects.only("id", "number").in_bulk([pk for pk in related.values() if pk])
+        for name, pk in related.items():
+            if pk in found:
+                setattr(ticket, name, found[pk])
+    return ticket
 
 
 def ticket_links(*, ticket: Ticket) -> list[TicketLink]:

@@ -181,11 +181,13 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
                 links=selectors.ticket_links(ticket=ticket),
             )
         if ticket.kind == Kind.INCIDENT:  # outages are recorded on incidents, also after they close
-            context.update(
-                outages=list(ticket.outages.select_related("service")),
-                outage_form=forms.get("outage_form")
-                or OutageForm(initial={"service": ticket.service_id}, auto_id="outage_%s"),
-            )
+            context["outages"] = list(ticket.outages.select_related("service"))
+            # The form to record one sits in a closed <details>: built when asked for (?record_outage,
+            # which the details fetch with htmx when opened, or a plain link without JavaScript).
+            if forms.get("outage_form") or request.GET.get("record_outage"):
+                context["outage_form"] = forms.get("outage_form") or OutageForm(
+                    initial={"service": ticket.service_id}, auto_id="outage_%s"
+                )
     else:
         context.update(
             rating_form=forms.get("rating_form") or RatingForm(),

@@ -146,5 +146,19 @@ def test_a_finished_ticket_builds_none_of_the_editing_forms(
     html = response.content.decode()
     assert 'id="fields-form"' not in html and 'id="reply-form"' not in html
     assert 'aria-labelledby="outage-heading"' in html  # outages can still be recorded on an incident
-    assert "fields_form" not in response.context and "outage_form" in response.context
+    assert "fields_form" not in response.context
     assert len(for_finished.captured_queries) < len(for_open.captured_queries)
+
+
+def test_the_outage_form_is_built_when_asked_for(client, employee, agent):
+    ticket = _ticket_with_history(employee, agent, replies=0)
+    client.force_login(agent)
+    response = client.get(ticket.get_absolute_url())
+    html = response.content.decode()
+    assert "outage_form" not in response.context
+    # Closed details with a link that loads the form (htmx) or opens the page with it (no JavaScript).
+    assert 'id="outage-record"><summary>' in html and "?record_outage=1#outage-record" in html
+    response = client.get(ticket.get_absolute_url(), {"record_outage": "1"})
+    html = response.content.decode()
+    assert 'id="outage-record" open>' in html
+    assert f'action="/tickets/{ticket.number}/outages/"' in html and 'name="severity"' in html
