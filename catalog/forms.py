@@ -8,16 +8,6 @@ from people.models import OrgUnit, SupportGroup, User
 from tickets.forms import AFFECT_CHOICES
 
 
-def add_validation_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Add a service's ValidationError to the form: to the field it names when the form has that field,
-    otherwise to the form as a whole."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class FieldsetsMixin:
     """Lay a form out for ``catalog/form_layout.html``: ``fieldsets`` lists (legend, field names) in
     order; a group whose legend is None stands outside any fieldset."""

@@ -19,9 +19,9 @@ from catalog.forms import (
     OrderQuestionForm,
     ServiceFilterForm,
     ServiceForm,
-    add_validation_errors,
 )
 from catalog.models import CatalogItem, Service
+from servicedesk.forms import add_validation_errors
 
 # The forms' many-to-many fields, which the services take as lists.
 SERVICE_LISTS = ("depends_on",)

@@ -12,8 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from catalog import selectors, services
-from catalog.forms import AssetSearchForm, AssetStateForm, add_validation_errors
+from catalog.forms import AssetSearchForm, AssetStateForm
 from catalog.models import Asset
+from servicedesk.forms import add_validation_errors
 
 PAGE_SIZE = 25
 

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors, services
-from catalog.forms import CatalogueFilterForm, ReportBrokenForm, add_validation_errors
+from catalog.forms import CatalogueFilterForm, ReportBrokenForm
 from catalog.models import Asset, Service
 from catalog.questions import ANSWER_PREFIX, answer_form, person_lookup_results
+from servicedesk.forms import add_validation_errors
 
 FIELD_NAME = re.compile(rf"^{ANSWER_PREFIX}-[-a-zA-Z0-9_]{{1,40}}$")
 

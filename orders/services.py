@@ -107,7 +107,7 @@ def _sync_ticket(line: OrderLine, *, actor, reason: str = "", now: dt.datetime) 
         return
     status, pending_reason = target
     ticket = Ticket.objects.only("pk", "status", "pending_reason", "kind").get(pk=line.ticket_id)
-    if ticket.status == status or ticket.status in {Status.CLOSED, Status.CANCELLED}:
+    if ticket.status == status or ticket.is_finished:
         return
     if status not in allowed_targets(ticket.status, ticket.kind):
         logger.info(
@@ -132,7 +132,7 @@ def _note(line: OrderLine, *, actor, body: str, now: dt.datetime) -> None:
     if line.ticket_id is None or author is None:
         return
     ticket = Ticket.objects.only("pk", "requester_id", "status").get(pk=line.ticket_id)
-    if ticket.status in {Status.CLOSED, Status.CANCELLED}:
+    if ticket.is_finished:
         return
     ticket_services.ticket_comment(ticket=ticket, actor=author, body=body, public=False, now=now)
 

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from catalog.forms import add_validation_errors
 from catalog.questions import answer_form, answers_for_display, person_lookup_results
 from catalog.selectors import ItemNotOrderable, item_orderable_by
 from orders import selectors, services
 from orders.forms import CancelForm, CheckoutForm, DecisionForm, DeliverForm, QuantityForm
 from orders.models import Approval, Order, OrderLine
 from orders.transitions import CANCELLABLE
+from servicedesk.forms import add_validation_errors
 
 CART_EVENT = "cartChanged"
 LINE_EVENT = "orderLineChanged"

@@ -34,6 +34,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING})
+# Nothing more happens to a finished ticket (a resolved one can still be reopened).
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 
 
 class PendingReason(models.TextChoices):
@@ -246,6 +248,10 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
 
 
 class TicketEvent(models.Model):

@@ -446,7 +446,7 @@ def ticket_comment(
     if not body.strip() and not attachments:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     locked = _lock(ticket, version)
-    if locked.status in {Status.CLOSED, Status.CANCELLED}:
+    if locked.is_finished:
         raise TransitionNotAllowed(_("This case is closed. If the problem is back, open a follow-up case."))
     fields: list[str] = []
     resumed = False

@@ -26,6 +26,7 @@ from incidents.forms import OutageForm
 from incidents.priority import matrix_rows
 from people import selectors as people_selectors
 from people.models import SupportGroup, User
+from servicedesk.forms import add_validation_errors
 from servicedesk.paginator import CappedPaginator
 from tickets import selectors, services
 from tickets.filters import TicketFilter
@@ -76,14 +77,6 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
         raise Http404 from None
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # --- Employees --------------------------------------------------------------------------------------
 
 
@@ -115,7 +108,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. Your case is registered as %(number)s.") % {"number": ticket.number}
@@ -157,10 +150,9 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         context["transition_form"] = forms.get("transition_form") or TransitionForm(
             initial={"version": ticket.version}
         )
-        finished = ticket.status in {Status.CLOSED, Status.CANCELLED}
-        # What the agent panel shows (tickets/partials/agent_panel.html): a finished ticket has no reply
-        # box, details, escalation or links to edit, so none of their forms and lists are built for it.
-        if not finished:
+        # A finished ticket has no reply box, details, escalation or links to edit (agent_panel.html
+        # asks the same ticket.is_finished), so none of their forms and lists are built for it.
+        if not ticket.is_finished:
             fields_form = forms.get("fields_form") or _fields_form(ticket)
             escalate_form = forms.get("escalate_form") or EscalateForm(
                 initial={"version": ticket.version}, auto_id="escalate_%s"
@@ -266,7 +258,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
         except PermissionDenied:
             raise
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, reply_form=form)
 
 
@@ -303,7 +295,7 @@ def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
             # A fresh form from the ticket as it is now: re-sending the stale values would undo the other change.
             return _conflict(request, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, fields_form=form)
 
 
@@ -338,7 +330,7 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
         except StaleTicket as exc:
             return _conflict(request, exc, transition_form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, transition_form=form)
 
 
@@ -385,7 +377,7 @@ def ticket_reopen(request: HttpRequest, number: str) -> HttpResponse:
             fresh = ReopenForm(initial={"reason": reason, "version": exc.current.version})
             return _conflict(request, exc, reopen_form=fresh)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, reopen_form=form)
 
 
@@ -404,7 +396,7 @@ def ticket_rate(request: HttpRequest, number: str) -> HttpResponse:
             )
             return _respond(request, ticket, ok=True, message=_("Thank you for your rating."))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, rating_form=form)
 
 
@@ -432,7 +424,7 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
                     services.ticket_link(source=ticket, target=other, actor=request.user)
                 return _respond(request, ticket, ok=True, message=_("The tickets are linked."))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, link_form=form)
 
 
@@ -457,7 +449,7 @@ def ticket_escalate(request: HttpRequest, number: str) -> HttpResponse:
         except StaleTicket as exc:
             return _conflict(request, exc, escalate_form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
     return _respond(request, ticket, ok=False, status=400, escalate_form=form)
 
 
@@ -660,7 +652,7 @@ def register_call(request: HttpRequest) -> HttpResponse:
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Registered as %(number)s.") % {"number": ticket.number})
             return redirect(ticket)

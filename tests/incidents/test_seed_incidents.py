@@ -147,8 +147,9 @@ def test_ratings_outages_and_canned_responses(seeded):
         assert rating.ticket.status in {Status.RESOLVED, Status.CLOSED}
         assert rating.ticket.duplicate_of_id is None
         assert rating.created_at >= rating.ticket.resolved_at
-        assert 1 <= rating.score <= 5
-    assert ratings.aggregate(avg=Avg("score"))["avg"] > 3.5  # skewed positive
+    # Skewed positive, but a real spread: some unhappy requesters too (the 1–5 range is a constraint).
+    assert ratings.aggregate(avg=Avg("score"))["avg"] > 3.5
+    assert {1, 2} & set(ratings.values_list("score", flat=True))
     assert ratings.exclude(comment="").exists()
     assert TicketEvent.objects.filter(type=TicketEvent.Type.RATING).count() == rated
 

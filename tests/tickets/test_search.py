@@ -50,13 +50,18 @@ def test_the_index_follows_changes_and_deletions(tickets, agent):
     assert _found("skanner") == set()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table exists on SQLite only")
-def test_sqlite_answers_from_the_trigram_table(tickets):
+def test_each_database_answers_from_its_trigram_index(tickets):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM tickets_ticket_search WHERE tickets_ticket_search MATCH %s", ['"skriver"']
-        )
-        assert cursor.fetchone()[0] == 2
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM tickets_ticket_search WHERE tickets_ticket_search MATCH %s",
+                ['"skriver"'],
+            )
+            assert cursor.fetchone()[0] == 2
+        else:
+            # pg_trgm's GIN indexes on what icontains compares; the planner picks them on a large table.
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticket'")
+            assert {"ticket_title_trgm", "ticket_description_trgm"} <= {row[0] for row in cursor.fetchall()}
 
 
 def test_a_broad_list_says_more_than_the_cap_instead_of_counting(client, agent, employee, monkeypatch):
