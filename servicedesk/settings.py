@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tickets",
     "incidents",
     "orders",
+    "changes",
 ]
 
 MIDDLEWARE = [

@@ -327,16 +327,23 @@ def ticket_transition(
     version: int | None,
     now: dt.datetime | None = None,
     with_children: bool = False,
+    process: bool = False,
 ) -> Ticket:
     """Move the ticket to another status through the lifecycle's table and guards.
 
     With with_children, resolving a major incident resolves its open children with the same
     resolution, in the same transaction.
+
+    process: the move comes from the process that owns the ticket's lifecycle (a change moves its
+    ticket from changes.services), which has itself checked that the actor may make it. A change's
+    ticket moves only that way.
     """
     now = now or timezone.now()
     locked = _lock(ticket, version)
+    if locked.kind == Kind.CHANGE and not process:
+        raise TransitionNotAllowed(_("A change moves through its own lifecycle, on its change page."))
     is_requester = actor is not None and actor.pk == locked.requester_id
-    agent = _is_agent(actor)
+    agent = process or _is_agent(actor)
     reopening = locked.status == Status.RESOLVED and move.to == Status.IN_PROGRESS
     confirming = locked.status == Status.RESOLVED and move.to == Status.CLOSED
     withdrawing = move.to == Status.CANCELLED and is_requester and locked.is_open
@@ -553,6 +560,34 @@ def ticket_rate(*, ticket: Ticket, actor, score: int, comment: str = "", now: dt
 
 
 @transaction.atomic
+def ticket_process_event(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    public: bool = False,
+    data: dict | None = None,
+    now: dt.datetime | None = None,
+) -> TicketEvent:
+    """Record a step of the process that owns the ticket (a CAB vote, a conflict override) on its
+    timeline, authored by whoever took it; the calling process has checked that they may."""
+    now = now or timezone.now()
+    locked = _lock(ticket, None)
+    _save(locked, now, [])
+    event = _event(
+        locked,
+        TicketEvent.Type.NOTE if not public else TicketEvent.Type.REPLY,
+        author=author,
+        now=now,
+        public=public,
+        body=body,
+        data={**(data or {}), "version": locked.version},
+    )
+    _after_commit(locked)
+    return event
+
+
+@transaction.atomic
 def ticket_link(
     *,
     source: Ticket,
@@ -704,9 +739,11 @@ def close_resolved(*, now: dt.datetime | None = None, business_days: int = 5) ->
     now = now or timezone.now()
     cutoff = subtract_business_days(now, business_days)
     closed = 0
-    for ticket in Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).only(
-        "pk", "version"
-    ):
+    # A change's ticket is never left resolved: its own lifecycle closes it (changes/transitions.py).
+    resolved = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).exclude(
+        kind=Kind.CHANGE
+    )
+    for ticket in resolved.only("pk", "version"):
         try:
             ticket_transition(ticket=ticket, actor=None, move=Move(to=Status.CLOSED), version=None, now=now)
             closed += 1
