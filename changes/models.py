@@ -245,6 +245,11 @@ class Change(models.Model):
         return reverse("changes:change_detail", kwargs={"number": self.ticket.number})
 
     @property
+    def badge(self) -> str:
+        """Which of the status badges (static/css: .sd-state[data-state=…]) the change's state looks like."""
+        return STATE_BADGE[self.state]
+
+    @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
 
@@ -256,6 +261,20 @@ class Change(models.Model):
             and self.override_start == self.planned_start
             and self.override_end == self.planned_end
         )
+
+
+STATE_BADGE = {
+    "draft": "planned",
+    "submitted": "new",
+    "assessment": "in_progress",
+    "awaiting_approval": "pending",
+    "scheduled": "assigned",
+    "implementing": "in_progress",
+    "review": "resolved",
+    "closed": "closed",
+    "cancelled": "cancelled",
+    "rejected": "cancelled",
+}
 
 
 class ChangeTask(models.Model):

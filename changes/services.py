@@ -187,18 +187,23 @@ def _clean_window(start, end) -> None:
         raise ValidationError({"planned_end": _("The planned end must be after the planned start.")})
 
 
-def _sync_windows(change: Change) -> None:
+def _sync_windows(change: Change, *, previous: tuple | None = None) -> None:
     """Keep one maintenance window per affected service while the change is being planned: the planned
-    window, unless a window of that service was set apart by hand."""
+    window, unless a window of that service was set apart by hand.
+
+    previous: the change's planned (start, end) before this edit; only the windows that had it follow
+    the new window, a window set apart by hand (maintenance_window_set) keeps its own times.
+    """
     if not change.causes_downtime or not (change.planned_start and change.planned_end):
         change.maintenance_windows.all().delete()
         return
     wanted = {service.pk for service in change.services.all()}
     change.maintenance_windows.exclude(service_id__in=wanted).delete()
     existing = set(change.maintenance_windows.values_list("service_id", flat=True))
-    change.maintenance_windows.filter(actual_start__isnull=True).update(
-        planned_start=change.planned_start, planned_end=change.planned_end
-    )
+    following = change.maintenance_windows.filter(actual_start__isnull=True)
+    if previous is not None:
+        following = following.filter(planned_start=previous[0], planned_end=previous[1])
+    following.update(planned_start=change.planned_start, planned_end=change.planned_end)
     MaintenanceWindow.objects.bulk_create(
         MaintenanceWindow(
             change=change,
@@ -364,6 +369,7 @@ def change_update(
     start = data.get("planned_start", locked.planned_start)
     end = data.get("planned_end", locked.planned_end)
     _clean_window(start, end)
+    previous = (locked.planned_start, locked.planned_end)
     changed = []
     for name, value in data.items():
         if getattr(locked, name) != value:
@@ -380,7 +386,7 @@ def change_update(
         if {s.pk for s in services} != set(locked.services.values_list("pk", flat=True)):
             locked.services.set(services)
             changed.append("services")
-    _sync_windows(locked)
+    _sync_windows(locked, previous=previous)
     if changed:
         labels = ", ".join(str(Change._meta.get_field(name).verbose_name) for name in changed)
         _note(
@@ -691,3 +697,89 @@ def caused_incidents(change: Change):
     return Ticket.objects.filter(
         links_out__type=TicketLink.Type.CAUSED_BY, links_out__target_id=change.ticket_id
     ).only("pk", "number", "title", "status")
+
+
+@transaction.atomic
+def change_edit(
+    *,
+    change: Change,
+    actor,
+    version: int | None = None,
+    title: str,
+    description: str,
+    owner,
+    support_group,
+    impact: int,
+    plan: Mapping,
+    services: Iterable,
+    risk_answers: Mapping[str, str] | None,
+    now: dt.datetime | None = None,
+) -> Change:
+    """Edit a change being planned from its form: the ticket's fields and the plan, in one transaction."""
+    now = now or timezone.now()
+    if not _may_work(actor):
+        raise PermissionDenied(_("You may not edit changes."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the change a title.")})
+    services = list(services)
+    locked = change_update(
+        change=change,
+        actor=actor,
+        data=plan,
+        services=services,
+        risk_answers=risk_answers,
+        version=version,
+        now=now,
+    )
+    ticket_services.ticket_update(
+        ticket=locked.ticket,
+        actor=actor,
+        version=None,
+        changes={
+            "title": title.strip(),
+            "description": description,
+            "support_group": support_group,
+            "impact": impact,
+            "service": services[0] if services else None,
+        },
+        now=now,
+        process=True,
+    )
+    if owner is not None and owner.pk != locked.owner_id:
+        locked.owner = owner
+        locked.save(update_fields=["owner"])
+        _note(locked, actor=actor, body=_("Change owner: %(name)s") % {"name": owner}, now=now)
+    return locked
+
+
+@transaction.atomic
+def standard_change_schedule(
+    *,
+    actor,
+    template: StandardChangeTemplate,
+    planned_start: dt.datetime,
+    planned_end: dt.datetime | None = None,
+    title: str = "",
+    override_reason: str = "",
+    now: dt.datetime | None = None,
+) -> Change:
+    """Create a standard change from its template and put it on the calendar at once, with no approval.
+
+    All or nothing: when the window conflicts (and the change manager has not overridden it), nothing
+    is created and the ChangeTransitionNotAllowed names the conflict.
+    """
+    now = now or timezone.now()
+    change = change_from_template(
+        actor=actor,
+        template=template,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        title=title,
+        now=now,
+    )
+    return change_move(
+        change=change,
+        actor=actor,
+        move=ChangeMove(to=State.SCHEDULED, override_reason=override_reason),
+        now=now,
+    )

@@ -35,6 +35,8 @@ MENU: tuple[Area, ...] = (
     Area("tickets:queue", _("Queues"), "tickets.work_on_tickets"),
     Area("orders:fulfilment_queue", _("Fulfilment"), "orders.fulfil"),
     Area("assets:list", _("Asset register"), "catalog.use_asset_register"),
+    Area("changes:change_list", _("Changes"), "changes.view_change"),
+    Area("changes:cab", _("CAB"), "changes.vote"),
     Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
     Area("catalog:service_list", _("Services"), "catalog.list_services"),
 )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("assets/", include("catalog.urls_assets")),
     path("tickets/", include("tickets.urls")),
     path("", include("orders.urls")),  # /orders/…, /approvals/…, /fulfilment/…
+    path("changes/", include("changes.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -205,15 +205,24 @@ def ticket_update(
     changes: dict,
     reason: str = "",
     now: dt.datetime | None = None,
+    process: bool = False,
 ) -> Ticket:
-    """Change editable fields (agents only); a priority given by hand needs a reason."""
+    """Change editable fields (agents only); a priority given by hand needs a reason.
+
+    process: the edit comes from the process that owns the ticket (a change's plan edited on its change
+    page, changes.services), which has checked the actor's permission; the description may change too.
+    """
     now = now or timezone.now()
-    if not _is_agent(actor):
+    if not (process or _is_agent(actor)):
         raise PermissionDenied(_("Only agents may edit tickets."))
     locked = _lock(ticket, version)
     if not locked.is_open and locked.status != Status.RESOLVED:
         raise TransitionNotAllowed(_("A closed ticket cannot be changed."))
     changed: dict[str, tuple] = {}
+    if process and "description" in changes and changes["description"] != locked.description:
+        changed["description"] = ("", "")  # the timeline says it changed; the texts stay on the ticket
+        locked.description = changes["description"]
+        locked.description_html = render_markdown(locked.description)
     for name in EDITABLE_FIELDS:
         if name not in changes:
             continue
@@ -257,7 +266,10 @@ def ticket_update(
         raise ValidationError({"assignee": _("Tickets can only be assigned to agents.")})
     # The database enforces the CHECK constraints itself; validating them here would cost a query each.
     locked.full_clean(exclude=["number"], validate_constraints=False)
-    _save(locked, now, [*changed.keys(), "priority_overridden", "reassignment_count", "status"])
+    fields = [*changed.keys(), "priority_overridden", "reassignment_count", "status"]
+    if "description" in changed:
+        fields.append("description_html")
+    _save(locked, now, fields)
     notices = []
     for name, (old, new) in changed.items():
         type_ = (

@@ -213,6 +213,9 @@ def _fields_form(ticket: Ticket, data=None) -> TicketFieldsForm:
 @login_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
+    if ticket.kind == Kind.CHANGE:
+        # A change is worked on its change page, which moves it through its own lifecycle.
+        return redirect("changes:change_detail", number=ticket.number)
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
 
 
