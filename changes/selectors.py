@@ -47,10 +47,19 @@ def change_for_page(user, number: str) -> Change:
 
 def impact_set(service_ids: Iterable[int]) -> set[int]:
     """Return the services and everything that depends on them, directly or through others."""
-    seen = set(service_ids)
+    return _reach(service_ids, _dependants())
+
+
+def _dependants() -> dict[int, list[int]]:
+    """Return, for each service, the services that depend on it directly (one query for the catalogue)."""
     edges: dict[int, list[int]] = {}
     for service_id, depends_on_id in ServiceDependency.objects.values_list("service_id", "depends_on_id"):
         edges.setdefault(depends_on_id, []).append(service_id)
+    return edges
+
+
+def _reach(service_ids: Iterable[int], edges: dict[int, list[int]]) -> set[int]:
+    seen = set(service_ids)
     frontier = list(seen)
     while frontier:
         current = frontier.pop()
@@ -83,7 +92,9 @@ def conflicts_for(
     service_ids = set(service_ids)
     if start is None or end is None or end <= start or not service_ids:
         return []
-    mine = impact_set(service_ids)
+    # The dependencies are read once, not once per other change.
+    edges = _dependants()
+    mine = _reach(service_ids, edges)
     names = Service.objects.only("pk", "code", "name_nb", "name_en").in_bulk()
     conflicts: list[Conflict] = []
     others = (
@@ -98,7 +109,7 @@ def conflicts_for(
         .order_by("planned_start")
     )
     for other in others:
-        theirs = impact_set(service.pk for service in other.services.all())
+        theirs = _reach((service.pk for service in other.services.all()), edges)
         shared = mine & theirs
         if shared:
             conflicts.append(Conflict("change", other, sorted((names[pk] for pk in shared), key=str)))
@@ -112,6 +123,50 @@ def conflicts_for(
                 Conflict("freeze", freeze, sorted((names[pk] for pk in covered & mine), key=str))
             )
     return conflicts
+
+
+def conflict_counts(changes: list[Change]) -> dict[int, int]:
+    """Return how many conflicts each change's planned window has, for a list of changes at once (the CAB
+    agenda): the dependencies, the other changes and the freeze windows are each read once."""
+    planned = [c for c in changes if c.planned_start and c.planned_end and c.planned_end > c.planned_start]
+    counts = {change.pk: 0 for change in changes}
+    if not planned:
+        return counts
+    start = min(change.planned_start for change in planned)
+    end = max(change.planned_end for change in planned)
+    edges = _dependants()
+    others = list(
+        Change.objects.filter(
+            state__in=ON_CALENDAR - {Change.State.CLOSED}, planned_start__lt=end, planned_end__gt=start
+        )
+        .only("pk", "planned_start", "planned_end")
+        .prefetch_related(Prefetch("services", queryset=Service.objects.only("pk")))
+    )
+    reach = {other.pk: _reach((s.pk for s in other.services.all()), edges) for other in others}
+    freezes = list(
+        FreezeWindow.objects.filter(start__lt=end, end__gt=start).prefetch_related(
+            Prefetch("services", queryset=Service.objects.only("pk"))
+        )
+    )
+    for change in planned:
+        mine = _reach((s.pk for s in change.services.all()), edges)
+        if not mine:
+            continue
+        counts[change.pk] = sum(
+            1
+            for other in others
+            if other.pk != change.pk
+            and other.planned_start < change.planned_end
+            and other.planned_end > change.planned_start
+            and mine & reach[other.pk]
+        ) + sum(
+            1
+            for freeze in freezes
+            if freeze.start < change.planned_end
+            and freeze.end > change.planned_start
+            and (not freeze.services.all() or {s.pk for s in freeze.services.all()} & mine)
+        )
+    return counts
 
 
 def change_conflicts(change: Change) -> list[Conflict]:

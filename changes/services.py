@@ -411,12 +411,22 @@ def _start_approval_round(change: Change, policy: ChangeType, *, actor, now: dt.
         raise ChangeTransitionNotAllowed(_("No change manager is registered to approve the change."))
     invited = [(user, ChangeApproval.Role.MANAGER) for user in managers]
     if change.cab_required:
-        members = (
+        members = list(
             User.objects.filter(is_active=True, groups__name=roles.CAB_MEMBER)
             .exclude(pk__in=[user.pk for user in managers])
             .distinct()
             .order_by("pk")
         )
+        # Under "all" such a round could never be approved, and Quorum.rejected would turn the first
+        # vote, even the change manager's approval, into a rejection.
+        if policy.approval_rule == ChangeType.ApprovalRule.ALL and len(members) < policy.cab_quorum:
+            raise ChangeTransitionNotAllowed(
+                _(
+                    "The CAB has %(count)s members, too few to reach its quorum of %(quorum)s. "
+                    "Add CAB members or lower the quorum of this type of change."
+                )
+                % {"count": len(members), "quorum": policy.cab_quorum}
+            )
         invited += [(user, ChangeApproval.Role.CAB) for user in members]
     ChangeApproval.objects.bulk_create(
         ChangeApproval(change=change, round=change.approval_round, approver=user, role=role, requested_at=now)
@@ -476,9 +486,11 @@ def change_move(
         locked.actual_start = actual_start or now
     if to == State.REVIEW:
         locked.actual_end = actual_end or now
-        if locked.actual_end < locked.actual_start:
+        # Not even at the same instant: the maintenance windows take this as their actual window, and
+        # an empty one breaks their constraint (maintenance_actual_end_after_start).
+        if locked.actual_end <= locked.actual_start:
             raise ChangeTransitionNotAllowed(
-                {"actual_end": _("The implementation cannot end before it started.")}
+                {"actual_end": _("The implementation must end after it started.")}
             )
         # The downtime as executed replaces the planned one in the availability figures.
         locked.maintenance_windows.update(actual_start=locked.actual_start, actual_end=locked.actual_end)
@@ -502,7 +514,8 @@ def _conflict_text(conflict) -> str:
 def _move_text(previous: str, to: str, move: ChangeMove) -> str:
     label = State(to).label
     parts = [_("Change: %(from)s → %(to)s.") % {"from": State(previous).label, "to": label}]
-    if move.outcome:
+    # Only a closing move's outcome is checked (and means anything); any other would be a ValueError here.
+    if to == State.CLOSED and move.outcome:
         parts.append(_("Outcome: %(outcome)s.") % {"outcome": Change.Outcome(move.outcome).label})
     for text in (move.reason, move.review_note):
         if text.strip():

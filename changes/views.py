@@ -31,7 +31,7 @@ from changes.forms import (
     TemplateChangeForm,
     VoteForm,
 )
-from changes.models import Change, ChangeApproval, ChangeKind, ChangeTask, StandardChangeTemplate
+from changes.models import Change, ChangeApproval, ChangeKind, ChangeTask, ChangeType, StandardChangeTemplate
 from changes.transitions import (
     COMMITTING,
     EDITABLE,
@@ -547,18 +547,22 @@ def task_complete(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 # --- The CAB view ---------------------------------------------------------------------------------------
 
 
-def _cab_card_context(request: HttpRequest, change: Change, *, vote_form=None) -> dict:
+def _cab_card_context(
+    request: HttpRequest, change: Change, *, vote_form=None, policies=None, conflict_count=None
+) -> dict:
     approvals = selectors.current_approvals(change)
     mine = [a for a in approvals if a.approver_id == request.user.pk]
+    policy = (policies or {}).get(change.kind) or services.policy_for(change.kind)
+    if conflict_count is None:
+        awaiting = change.state == State.AWAITING_APPROVAL
+        conflict_count = selectors.conflict_counts([change])[change.pk] if awaiting else 0
     return {
         "change": change,
         "approvals": approvals,
-        "quorum": services.quorum_for(change, services.policy_for(change.kind), approvals),
+        "quorum": services.quorum_for(change, policy, approvals),
         "my_vote": mine[0] if mine and change.state == State.AWAITING_APPROVAL else None,
         "vote_form": vote_form or _vote_form(change),
-        "conflict_count": len(selectors.change_conflicts(change))
-        if change.state == State.AWAITING_APPROVAL
-        else 0,
+        "conflict_count": conflict_count,
     }
 
 
@@ -581,7 +585,13 @@ def cab(request: HttpRequest) -> HttpResponse:
     agenda = (
         list(selectors.awaiting_cab(start=start, end=end)) if form.is_valid() or not form.is_bound else []
     )
-    cards = [_cab_card_context(request, change) for change in agenda]
+    # The same queries for an agenda of two changes or twenty: policies and conflicts are read at once.
+    policies = {policy.kind: policy for policy in ChangeType.objects.all()}
+    counts = selectors.conflict_counts(agenda)
+    cards = [
+        _cab_card_context(request, change, policies=policies, conflict_count=counts[change.pk])
+        for change in agenda
+    ]
     manager_only = []
     if request.user.has_perm("changes.manage_changes"):
         manager_only = list(

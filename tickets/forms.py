@@ -201,6 +201,7 @@ class LinkForm(forms.Form):
         ("related", _("Related to")),
         ("duplicate", _("Duplicate of (merge into)")),
         ("parent", _("Child of (major incident)")),
+        ("caused_by", _("Caused by change")),
     ]
     type = forms.ChoiceField(label=_("Link type"), choices=LINK_CHOICES)
     target = forms.CharField(

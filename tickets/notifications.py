@@ -26,8 +26,14 @@ def queue(kind: str, event_id: int) -> None:
     deliver_notifications(kind, event_id)
 
 
+# A change's people hear about it from the change process (approval requests), not as a "case".
+NOT_FOR_CHANGES = frozenset({"created", "resolved"})
+
+
 def recipients_for(kind: str, event: TicketEvent) -> list:
     ticket = event.ticket
+    if ticket.kind == "change" and kind in NOT_FOR_CHANGES:
+        return []
     people = {}
     for rule in RECIPIENTS.get(kind, ()):
         if rule == "requester":

@@ -613,6 +613,9 @@ def ticket_link(
         raise PermissionDenied(_("Only agents may link tickets."))
     if source.pk == target.pk:
         raise ValidationError({"target": _("A ticket cannot be linked to itself.")})
+    # "Caused by change X" feeds the change success figures: the cause must be a change.
+    if type_ == TicketLink.Type.CAUSED_BY and target.kind != Kind.CHANGE:
+        raise ValidationError({"target": _("Only a change can be named as the cause. Give a CHG number.")})
     link, created = TicketLink.objects.get_or_create(
         source=source, target=target, type=type_, defaults={"created_by": actor, "created_at": now}
     )
@@ -640,6 +643,8 @@ def ticket_merge(*, duplicate: Ticket, master: Ticket, actor, now: dt.datetime |
         raise PermissionDenied(_("Only agents may merge tickets."))
     if duplicate.pk == master.pk:
         raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
+    if Kind.CHANGE in {duplicate.kind, master.kind}:
+        raise ValidationError({"target": _("Changes cannot be merged; cancel the one not needed instead.")})
     # Lock both rows in primary-key order, so two opposite merges cannot deadlock; check the locked rows.
     rows = {
         t.pk: t
@@ -707,6 +712,10 @@ def ticket_set_parent(
         raise PermissionDenied(_("Only agents may link tickets."))
     if parent is not None and (parent.pk == child.pk or parent.parent_id == child.pk):
         raise ValidationError({"target": _("A ticket cannot be its own parent.")})
+    if parent is not None and Kind.CHANGE in {child.kind, parent.kind}:
+        raise ValidationError(
+            {"target": _("A change is linked to incidents as their cause, not as a parent or child.")}
+        )
     locked = _lock(child, None)
     locked.parent = parent
     _save(locked, now, ["parent"])

@@ -31,6 +31,8 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = {
 # back to its group's queue as new once it is approved (the order process drives it, orders/transitions.py).
 KIND_TRANSITIONS: Mapping[str, Mapping[Status, frozenset[Status]]] = {
     Kind.REQUEST: {Status.PENDING: frozenset({Status.NEW})},
+    # A scheduled standard change sent back to draft (changes/transitions.py drives it).
+    Kind.CHANGE: {Status.IN_PROGRESS: frozenset({Status.NEW})},
 }
 
 

@@ -53,6 +53,7 @@ from tickets.models import (
     SavedFilter,
     Status,
     Ticket,
+    TicketLink,
 )
 from tickets.tables import DEFAULT_COLUMNS, OPTIONAL_COLUMNS, TicketTable
 from tickets.transitions import Move, StaleTicket, TransitionNotAllowed, allowed_targets
@@ -423,6 +424,10 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
                     services.ticket_merge(duplicate=ticket, master=other, actor=request.user)
                 elif kind == "parent":
                     services.ticket_set_parent(child=ticket, parent=other, actor=request.user)
+                elif kind == "caused_by":
+                    services.ticket_link(
+                        source=ticket, target=other, actor=request.user, type_=TicketLink.Type.CAUSED_BY
+                    )
                 else:
                     services.ticket_link(source=ticket, target=other, actor=request.user)
                 return _respond(request, ticket, ok=True, message=_("The tickets are linked."))

@@ -48,7 +48,9 @@ def implementer(db):
 
 @pytest.fixture
 def operations(implementer):
-    return SupportGroupFactory(code="drift", name_nb="Drift", name_en="Operations", members_list=[implementer])
+    return SupportGroupFactory(
+        code="drift", name_nb="Drift", name_en="Operations", members_list=[implementer]
+    )
 
 
 @pytest.fixture
@@ -77,7 +79,9 @@ def soon():
 def make_change(implementer, operations, network, soon, change_manager, cab_members):
     from changes import services
 
-    def make(*, actor=None, kind="normal", services_=None, start=None, hours=2, answers=MEDIUM_RISK, **kwargs):
+    def make(
+        *, actor=None, kind="normal", services_=None, start=None, hours=2, answers=MEDIUM_RISK, **kwargs
+    ):
         start = start or soon
         defaults = {
             "title": "Oppgrader kjernesvitsj",

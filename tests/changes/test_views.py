@@ -429,3 +429,66 @@ def test_the_change_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(big.get_absolute_url())
     assert len(response.context["approvals"]) == 3 and len(response.context["events"]) > 5
+
+
+def test_an_incident_is_marked_as_caused_by_a_change(client, implementer, make_change, network):
+    from tests.factories import make_ticket
+    from tickets.models import TicketLink
+
+    change = make_change()
+    incident = make_ticket(implementer, title="E-post nede etter oppgradering", service=network)
+    other_incident = make_ticket(implementer, title="Skriver")
+    client.force_login(implementer)
+    url = reverse("tickets:link", args=[incident.number])
+    response = client.post(url, {"type": "caused_by", "target": other_incident.number})
+    assert response.status_code == 400 and "target" in response.context["link_form"].errors
+    assert not TicketLink.objects.exists()
+    response = client.post(url, {"type": "caused_by", "target": change.ticket.number})
+    assert response.status_code == 302
+    assert list(services.caused_incidents(change)) == [incident]
+    page = client.get(change.get_absolute_url())
+    assert incident.number in page.content.decode()
+
+
+def _awaiting(make_change, implementer, change_manager, start, **kwargs):
+    change = make_change(start=start, **kwargs)
+    services.change_move(change=change, actor=implementer, move=ChangeMove(to=State.SUBMITTED))
+    services.change_move(change=change, actor=change_manager, move=ChangeMove(to=State.ASSESSMENT))
+    services.change_move(
+        change=change,
+        actor=change_manager,
+        move=ChangeMove(to=State.AWAITING_APPROVAL, override_reason="Planlagt samtidig med vilje."),
+    )
+    return change
+
+
+def test_the_cab_view_runs_a_fixed_number_of_queries(
+    client, implementer, change_manager, make_change, soon, network, email_service, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _awaiting(make_change, implementer, change_manager, soon)
+    client.force_login(change_manager)
+    client.get(reverse("changes:cab"))
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("changes:cab"))
+    # Four more, two of them overlapping the first on a service that depends on it: conflicts.
+    for day in (0, 0, 10, 20):
+        _awaiting(
+            make_change, implementer, change_manager, soon + dt.timedelta(days=day), services_=[email_service]
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("changes:cab"))
+    cards = response.context["cards"]
+    assert len(cards) == 5
+    # The bulk count agrees with the change page's own conflict list, change by change.
+    for card in cards:
+        assert card["conflict_count"] == len(selectors_conflicts(card["change"]))
+    assert max(card["conflict_count"] for card in cards) >= 2
+
+
+def selectors_conflicts(change):
+    from changes.selectors import change_conflicts
+
+    return change_conflicts(change)
