@@ -36,6 +36,7 @@ MENU: tuple[Area, ...] = (
     Area("orders:fulfilment_queue", _("Fulfilment"), "orders.fulfil"),
     Area("assets:list", _("Asset register"), "catalog.use_asset_register"),
     Area("changes:change_list", _("Changes"), "changes.view_change"),
+    Area("changes:calendar", _("Change calendar"), "changes.view_change"),
     Area("changes:cab", _("CAB"), "changes.vote"),
     Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
     Area("catalog:service_list", _("Services"), "catalog.list_services"),
