@@ -93,6 +93,17 @@ class Service(models.Model):
         default=True,
         help_text=_("Publish this service's figures in the monthly open quality report."),
     )
+    support_calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        verbose_name=_("support hours"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="services",
+        help_text=_(
+            "The agreed service hours: availability is measured in them. Empty: the default calendar."
+        ),
+    )
     depends_on = models.ManyToManyField(
         "self",
         verbose_name=_("depends on"),

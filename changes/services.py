@@ -167,7 +167,7 @@ def _ticket_move(change: Change, *, actor, reason: str, now: dt.datetime, resolu
             now=now,
             process=True,
         )
-        reason = ""
+        reason = _("The change is closed.")
     ticket_services.ticket_transition(
         ticket=ticket,
         actor=actor,
@@ -235,7 +235,6 @@ def change_create(
     services: Iterable = (),
     owner=None,
     support_group=None,
-    assignee=None,
     impact: int = 3,
     planned_start: dt.datetime | None = None,
     planned_end: dt.datetime | None = None,
@@ -275,10 +274,6 @@ def change_create(
         now=now,
         on_behalf_checked=True,
     )
-    if assignee is not None and actor.has_perm("tickets.work_on_tickets"):
-        ticket = ticket_services.ticket_update(
-            ticket=ticket, actor=actor, version=None, changes={"assignee": assignee}, now=now
-        )
     change = Change(
         ticket=ticket,
         kind=kind,

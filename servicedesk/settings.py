@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "incidents",
     "orders",
     "changes",
+    "sla",
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ def seed_incidents(*args: str) -> str:
 @pytest.fixture
 def seeded(django_capture_on_commit_callbacks):
     """The demo municipality plus COUNT incidents; the incidents' commit is simulated (callbacks run)."""
-    call_command("seed_demo", quiet=True, no_incidents=True)
+    call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         output = seed_incidents(f"--now={NOW.isoformat()}", f"--count={COUNT}")
     return SimpleNamespace(output=output, callbacks=callbacks)
@@ -218,10 +218,10 @@ def test_a_second_run_changes_nothing(seeded):
     assert snapshot() == before
     # seed_demo runs the incident seed at its end (here a no-op), unless told not to.
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--no-changes", stdout=out)
     assert "already there" in out.getvalue()
     out = StringIO()
-    call_command("seed_demo", "--no-incidents", stdout=out)
+    call_command("seed_demo", "--no-incidents", "--no-changes", stdout=out)
     assert "already there" not in out.getvalue()
     assert snapshot() == before
 
@@ -240,7 +240,7 @@ def test_rejects_a_bad_reference_time(db):
 def test_same_reference_time_same_history_even_on_a_weekend_after_dst():
     """Sunday noon right after the switch to summer time: still consistent, and reproducible."""
     now = dt.datetime.fromisoformat("2026-03-29T12:00:00+02:00")
-    call_command("seed_demo", quiet=True, no_incidents=True)
+    call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
 
     def run() -> list[tuple]:
         seed_incidents(f"--now={now.isoformat()}", "--count=60", "--quiet")

@@ -36,7 +36,7 @@ def seed_orders(*args: str) -> str:
 @pytest.fixture
 def seeded():
     """The demo municipality and catalogue, then the orders up to NOW."""
-    call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True)
+    call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
     return seed_orders(f"--now={NOW.isoformat()}")
 
 
@@ -245,7 +245,7 @@ def test_the_demo_logins_have_something_to_see(seeded):
 def test_idempotent_and_deterministic(seeded):
     counts = [m.objects.count() for m in (Order, OrderLine, Ticket, TicketEvent, Approval, Asset)]
     assert "in place; nothing to do" in seed_orders(f"--now={NOW.isoformat()}")
-    call_command("seed_demo", quiet=True, no_incidents=True)
+    call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
     assert [m.objects.count() for m in (Order, OrderLine, Ticket, TicketEvent, Approval, Asset)] == counts
 
     def plan():

@@ -22,6 +22,7 @@ DEMO_USERNAMES = [d["username"] for d in demo_data.DEMO_USERS]
 def seed(**options) -> str:
     # The incident history has its own tests (tests/incidents); here only the municipality is seeded.
     options.setdefault("no_incidents", True)
+    options.setdefault("no_changes", True)  # the change history has its own tests (tests/changes)
     out = StringIO()
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()

@@ -1,5 +1,5 @@
 """Build a realistic demo municipality: organisation tree, employees, support groups, services and
-the orderable catalogue (``catalog/demo_items.py``), then a year of incidents and orders.
+the orderable catalogue (``catalog/demo_items.py``), then a year of incidents, orders and changes.
 
 The command is idempotent: every row has a stable key (a code or a username), the random data comes
 from a fixed seed, and existing rows are only written when a value differs from the data tables in
@@ -417,8 +417,8 @@ class Seeder:
 class Command(BaseCommand):
     help = (
         "Build or refresh a demo municipality: organisation tree, about 300 employees, support groups, "
-        "services, the orderable catalogue and one demo login per role, then a year of incidents and "
-        "orders. Safe to run again: unchanged data is left alone."
+        "services, the orderable catalogue and one demo login per role, then a year of incidents, "
+        "orders and changes. Safe to run again: unchanged data is left alone."
     )
 
     def add_arguments(self, parser) -> None:
@@ -428,6 +428,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-orders", action="store_true", help="Skip the year of demo orders (seed_orders)."
+        )
+        parser.add_argument(
+            "--no-changes", action="store_true", help="Skip the year of demo changes (seed_changes)."
         )
 
     def handle(self, *args, **options) -> None:
@@ -453,6 +456,15 @@ class Command(BaseCommand):
             # A year of orders from the catalogue, with their request tickets, approvals and assets.
             call_command(
                 "seed_orders",
+                quiet=options["quiet"],
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+        if not options["no_changes"]:
+            # A year of changes with their CAB votes, maintenance and freeze windows, and a CAB agenda now.
+            call_command(
+                "seed_changes",
                 quiet=options["quiet"],
                 verbosity=options["verbosity"],
                 stdout=self.stdout,
