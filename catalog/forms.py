@@ -42,7 +42,10 @@ class ServiceForm(FieldsetsMixin, forms.ModelForm):
             ("code", "name_nb", "name_en", "description_nb", "description_en", "category"),
         ),
         (_("Responsibility"), ("owner", "support_group")),
-        (_("Targets and state"), ("criticality", "state", "availability_target", "in_public_report")),
+        (
+            _("Targets and state"),
+            ("criticality", "state", "availability_target", "support_calendar", "in_public_report"),
+        ),
         (None, ("depends_on",)),
     )
 

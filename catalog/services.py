@@ -28,6 +28,7 @@ SERVICE_FIELDS = (
     "state",
     "availability_target",
     "in_public_report",
+    "support_calendar",
 )
 
 

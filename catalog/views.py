@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -22,6 +23,7 @@ from catalog.forms import (
 )
 from catalog.models import CatalogItem, Service
 from servicedesk.forms import add_validation_errors
+from sla.service_figures import service_figures
 
 # The forms' many-to-many fields, which the services take as lists.
 SERVICE_LISTS = ("depends_on",)
@@ -79,6 +81,8 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
             "service": service,
             "history": history,
             "can_change": request.user.has_perm("catalog.change_service", service),
+            # No permission beyond the page's own: whoever may see the service may see how it ran.
+            "availability": service_figures(service, now=timezone.now()),
         },
     )
 

@@ -38,6 +38,7 @@ MENU: tuple[Area, ...] = (
     Area("changes:change_list", _("Changes"), "changes.view_change"),
     Area("changes:calendar", _("Change calendar"), "changes.view_change"),
     Area("changes:cab", _("CAB"), "changes.vote"),
+    Area("sla:index", _("Service levels"), "sla.manage_policies"),
     Area("dashboard", _("Dashboard"), "servicedesk.use_dashboard"),
     Area("catalog:service_list", _("Services"), "catalog.list_services"),
 )

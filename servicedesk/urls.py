@@ -17,6 +17,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("", include("orders.urls")),  # /orders/…, /approvals/…, /fulfilment/…
     path("changes/", include("changes.urls")),
+    path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -203,6 +203,10 @@ class Ticket(models.Model):
     )
     external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(default=1)
+    # The resolution clock, copied from sla.SlaClock for the queues' "due" column and "breaching soon".
+    sla_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_warning_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -223,6 +227,9 @@ class Ticket(models.Model):
             models.Index(fields=["service", "opened_at"], name="ticket_service"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["kind", "opened_at"], name="ticket_kind_opened"),
+            # Open tickets by when their resolution is due, and the "breaching soon" queue.
+            models.Index(fields=["status", "sla_due_at"], name="ticket_sla_due"),
+            models.Index(fields=["status", "sla_warning_at"], name="ticket_sla_warning"),
         ]
         constraints = [
             models.CheckConstraint(

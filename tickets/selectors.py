@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from tickets.models import OPEN_STATUSES, Attachment, SavedFilter, Status, Ticket, TicketEvent, TicketLink
 
@@ -15,6 +16,7 @@ LIST_RELATED = ("requester", "assignee", "support_group", "service")
 _PERSON = ("first_name", "last_name", "username")
 QUEUE_FIELDS = (
     *("number", "kind", "title", "status", "pending_reason", "priority", "opened_at", "updated_at"),
+    *("sla_due_at", "sla_warning_at", "sla_breached"),
     *("service__name_nb", "service__name_en", "support_group__name_nb", "support_group__name_en"),
     *(f"requester__{f}" for f in _PERSON),
     *(f"assignee__{f}" for f in _PERSON),
@@ -120,6 +122,12 @@ def queue(*, user, name: str) -> QuerySet[Ticket]:
         return visible.filter(support_group__in=group_ids, assignee__isnull=True, status__in=OPEN_STATUSES)
     if name == "groups":
         return visible.filter(support_group__in=group_ids, status__in=OPEN_STATUSES)
+    if name == "breaching":
+        # Open tickets whose resolution clock has reached its warning level or is breached.
+        now = timezone.now()
+        return visible.filter(status__in=OPEN_STATUSES).filter(
+            Q(sla_warning_at__lte=now) | Q(sla_breached=True) | Q(sla_due_at__lte=now)
+        )
     return visible
 
 
@@ -181,15 +189,9 @@ def search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return queryset.filter(by_number | contains)
 
 
-# The default resolution targets in business hours per priority (spec: P1 4, P2 8, P3 24, P4 80); the SLA
-# engine replaces this with the service's policy and calendar.
-RESOLUTION_HOURS = {1: 4, 2: 8, 3: 24, 4: 80}
-
-
 def resolution_aim(*, ticket: Ticket):
-    """Return when we aim to resolve an open, running ticket, on the default business calendar; else None."""
-    from incidents.calendar_days import add_business_seconds
-
+    """Return when we aim to resolve an open ticket: its resolution clock's due time while it runs
+    (sla.services keeps it on the ticket); None while it waits for the requester, or without a clock."""
     if not ticket.is_open or ticket.status == Status.PENDING:
         return None
-    return add_business_seconds(ticket.opened_at, RESOLUTION_HOURS[ticket.priority] * 3600)
+    return ticket.sla_due_at

@@ -66,7 +66,7 @@ def next_number(*, kind: str, at: dt.datetime) -> str:
 
 
 def _event(ticket: Ticket, type_: str, *, author, now, public=True, body="", data=None) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         type=type_,
         author=author,
@@ -76,6 +76,23 @@ def _event(ticket: Ticket, type_: str, *, author, now, public=True, body="", dat
         body_html=render_markdown(body) if body else "",
         data=data or {},
     )
+    if _moves_a_clock(ticket, event, now):
+        from sla.services import clocks_sync
+
+        clocks_sync(ticket, now=now)
+    return event
+
+
+def _moves_a_clock(ticket: Ticket, event: TicketEvent, now: dt.datetime) -> bool:
+    """Whether this timeline entry can move the ticket's SLA clocks (they are kept in the same transaction)."""
+    if ticket.kind == Kind.CHANGE:
+        return False
+    if event.type in {TicketEvent.Type.CREATED, TicketEvent.Type.STATUS}:
+        return True
+    if event.type == TicketEvent.Type.FIELD:
+        return event.data.get("field") in {"priority", "service"}
+    # The first public reply by an agent stops the response clock.
+    return event.type == TicketEvent.Type.REPLY and ticket.first_response_at == now
 
 
 def _is_agent(user) -> bool:
@@ -287,6 +304,8 @@ def ticket_update(
                 "from": _display(locked, name, old),
                 "to": _display(locked, name, new),
                 "version": locked.version,
+                # The raw priorities, for the SLA clocks (the labels are in the author's language).
+                **({"from_value": old, "to_value": new} if name == "priority" else {}),
             },
         )
         if name == "assignee" and new is not None and new != actor:

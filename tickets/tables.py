@@ -17,13 +17,30 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Kind, PendingReason, Priority, Status, Ticket
 
-OPTIONAL_COLUMNS = ("service", "support_group", "assignee", "requester", "opened_at", "updated_at", "kind")
-DEFAULT_COLUMNS = ("service", "support_group", "assignee", "opened_at")
+OPTIONAL_COLUMNS = (
+    *("sla_due", "service", "support_group", "assignee", "requester", "opened_at", "updated_at", "kind"),
+)
+DEFAULT_COLUMNS = ("sla_due", "service", "support_group", "assignee", "opened_at")
 EMPTY = "–"
 
 
 def _labels(choices) -> dict:
     return {value: str(label) for value, label in choices}
+
+
+def _relative(when, now) -> str:
+    """Return "in 3 h" or "2 d ago", rounded the way people say it."""
+    seconds = int((when - now).total_seconds())
+    size = abs(seconds)
+    if size < 3600:
+        amount = gettext("%(count)s min") % {"count": max(1, size // 60)}
+    elif size < 48 * 3600:
+        amount = gettext("%(count)s h") % {"count": size // 3600}
+    else:
+        amount = gettext("%(count)s d") % {"count": size // 86400}
+    if seconds >= 0:
+        return gettext("in %(amount)s") % {"amount": amount}
+    return gettext("%(amount)s ago") % {"amount": amount}
 
 
 def _text(value) -> str:
@@ -43,6 +60,7 @@ class TicketTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"), order_by=("status",))
     priority = tables.Column(verbose_name=_("Priority"))
     kind = tables.Column(verbose_name=_("Kind"))
+    sla_due = tables.Column(verbose_name=_("Due"), accessor="sla_due_at", order_by=("sla_due_at", "priority"))
     service = tables.Column(verbose_name=_("Service"), order_by=("service__name_nb",))
     support_group = tables.Column(verbose_name=_("Group"), order_by=("support_group__name_nb",))
     assignee = tables.Column(
@@ -92,6 +110,13 @@ class TicketTable(tables.Table):
             # Labels and formats in the active language, looked up once per table, not per cell.
             self._datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
             self._select_label = gettext("Select %(number)s")
+            self._now = timezone.now()
+            self._sla_text = {
+                "paused": gettext("Paused"),
+                "breached": gettext("Breached"),
+                "soon": gettext("Soon due"),
+                "due": gettext("Due"),
+            }
             self._label = {
                 "status": _labels(Status.choices),
                 "pending_reason": {k: v.lower() for k, v in _labels(PendingReason.choices).items()},
@@ -136,6 +161,34 @@ class TicketTable(tables.Table):
         if value is None:
             return EMPTY
         return escape(dateformat.format(timezone.localtime(value), self._datetime_format))
+
+    def cell_sla_due(self, record: Ticket) -> str:
+        """The resolution clock: its state in words and an icon (not colour alone), and the due time."""
+        if record.status not in {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING}:
+            return EMPTY
+        due = record.sla_due_at
+        if due is None:
+            if record.sla_breached:  # breached before it was paused
+                return (
+                    f'<span class="sd-sla" data-sla="breached"><span aria-hidden="true">⚠</span> '
+                    f"{escape(self._sla_text['breached'])}, {escape(self._sla_text['paused'].lower())}</span>"
+                )
+            if record.status == Status.PENDING:
+                return f'<span class="sd-sla" data-sla="paused">⏸ {escape(self._sla_text["paused"])}</span>'
+            return EMPTY
+        if record.sla_breached or due < self._now:
+            state, icon = "breached", "⚠"
+        elif record.sla_warning_at is not None and record.sla_warning_at <= self._now:
+            state, icon = "soon", "⏳"
+        else:
+            state, icon = "due", "🕓"
+        local = timezone.localtime(due)
+        return (
+            f'<span class="sd-sla" data-sla="{state}"><span aria-hidden="true">{icon}</span> '
+            f"{escape(self._sla_text[state])} "
+            f'<time datetime="{escape(due.isoformat())}">{escape(dateformat.format(local, self._datetime_format))}</time>'
+            f' <span class="sd-muted">({escape(_relative(due, self._now))})</span></span>'
+        )
 
     def cell_service(self, record: Ticket) -> str:
         return _text(record.service)

@@ -28,6 +28,7 @@ from people import selectors as people_selectors
 from people.models import SupportGroup, User
 from servicedesk.forms import add_validation_errors
 from servicedesk.paginator import CappedPaginator
+from sla import selectors as sla_selectors
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.forms import (
@@ -63,6 +64,7 @@ QUEUE_LABELS = {
     "unassigned": gettext_lazy("My groups, unassigned"),
     "groups": gettext_lazy("My groups, all open"),
     "all": gettext_lazy("All tickets"),
+    "breaching": gettext_lazy("Breaching soon"),
 }
 
 
@@ -141,6 +143,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "agent": agent,
         "is_requester": ticket.requester_id == user.pk,
         "reply_form": forms.get("reply_form") or ReplyForm(initial={"version": ticket.version}),
+        # The SLA clocks as of now: the full panel with its log for agents, the aims in words for the rest.
+        "sla_panel": sla_selectors.sla_panel(ticket, now=timezone.now()) if ticket.is_open or agent else [],
         "rating": getattr(ticket, "rating", None)
         if ticket.status in {Status.RESOLVED, Status.CLOSED}
         else None,
@@ -508,7 +512,12 @@ def queue_context(request: HttpRequest, name: str, *, columns: tuple[str, ...] |
     base = selectors.queue(user=request.user, name=name)
     filterset = TicketFilter(request.GET or None, queryset=base, agents=agents)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    table = TicketTable(queryset, columns=columns if columns is not None else _columns_for(request.user))
+    table = TicketTable(
+        queryset,
+        columns=columns if columns is not None else _columns_for(request.user),
+        # "Breaching soon" is read soonest due first; the other queues by priority and age.
+        order_by=("sla_due",) if name == "breaching" else None,
+    )
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": CappedPaginator}).configure(table)
     return {
         "table": table,

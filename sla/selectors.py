@@ -1,0 +1,95 @@
+"""Reads of SLA clocks: the `sla` representation of a ticket (the same object the REST API serves), the
+clock log for the ticket page, and the "breaching soon" queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from sla.calendar import business_calendar
+from sla.models import BusinessCalendar, ClockKind, ClockState, SlaClock, SlaClockLog
+from sla.services import spec_of
+from tickets.models import OPEN_STATUSES, Ticket
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def clock_now(clock: SlaClock, *, now: dt.datetime, calendars: dict | None = None) -> dict:
+    """Return one clock as of now: state, target, elapsed (counted on to now while running), due, percent."""
+    elapsed = clock.elapsed_seconds
+    if clock.state == ClockState.RUNNING and clock.resumed_at is not None:
+        calendar = (calendars or {}).get(clock.calendar_id) or business_calendar(spec_of(clock.calendar))
+        elapsed += calendar.elapsed(clock.resumed_at, max(now, clock.resumed_at))
+    return {
+        "state": clock.state,
+        "target_seconds": clock.target_seconds,
+        "elapsed_seconds": elapsed,
+        "due_at": _iso(clock.due_at) if clock.state == ClockState.RUNNING else None,
+        "breached": elapsed > clock.target_seconds,
+        "met": clock.met if clock.state == ClockState.STOPPED else None,
+    }
+
+
+def _calendars(clocks) -> dict:
+    ids = {clock.calendar_id for clock in clocks}
+    stored = BusinessCalendar.objects.filter(pk__in=ids).prefetch_related("segments", "dates")
+    return {calendar.pk: business_calendar(spec_of(calendar)) for calendar in stored}
+
+
+def ticket_sla(ticket: Ticket, *, now: dt.datetime, clocks=None) -> dict | None:
+    """Return the ticket's `sla` object: {"response": {...}, "resolution": {...}}, or None without clocks.
+
+    Each clock has state (running, paused, stopped, cancelled), target_seconds, elapsed_seconds (as of
+    now), due_at (ISO 8601 UTC, null while paused or stopped), breached (bool) and met (bool, or null
+    while not stopped)."""
+    clocks = list(SlaClock.objects.filter(ticket_id=ticket.pk)) if clocks is None else list(clocks)
+    if not clocks:
+        return None
+    calendars = _calendars(clocks)
+    by_kind = {clock.kind: clock for clock in clocks}
+    return {
+        kind: clock_now(by_kind[kind], now=now, calendars=calendars)
+        for kind in (ClockKind.RESPONSE, ClockKind.RESOLUTION)
+        if kind in by_kind
+    }
+
+
+def sla_panel(ticket: Ticket, *, now: dt.datetime) -> list[dict]:
+    """The ticket page's SLA panel: both clocks as of now with their percent and their log."""
+    clocks = list(
+        SlaClock.objects.filter(ticket_id=ticket.pk)
+        .select_related("calendar")
+        .prefetch_related(
+            Prefetch("log", queryset=SlaClockLog.objects.order_by("at", "pk")),
+            "calendar__segments",
+            "calendar__dates",
+        )
+    )
+    if not clocks:
+        return []
+    calendars = {clock.calendar_id: business_calendar(spec_of(clock.calendar)) for clock in clocks}
+    panel = []
+    for clock in sorted(clocks, key=lambda c: c.kind != ClockKind.RESPONSE):
+        figures = clock_now(clock, now=now, calendars=calendars)
+        percent = Fraction(100 * figures["elapsed_seconds"], clock.target_seconds)
+        panel.append(
+            {
+                "clock": clock,
+                "figures": figures,
+                "percent": int(percent),  # floored, for the bar and the text
+                "bar": min(int(percent), 100),
+                "remaining_seconds": clock.target_seconds - figures["elapsed_seconds"],
+                "warning": percent >= 75,
+                "log": list(clock.log.all()),
+            }
+        )
+    return panel
+
+
+def breaching_soon(tickets: QuerySet[Ticket], *, now: dt.datetime) -> QuerySet[Ticket]:
+    """Open tickets whose resolution clock has reached its warning level, or is breached; soonest due first."""
+    return tickets.filter(status__in=OPEN_STATUSES).filter(Q(sla_warning_at__lte=now) | Q(sla_breached=True))
