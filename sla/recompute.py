@@ -8,11 +8,13 @@ queries per batch), computes the same, and reports or repairs every difference.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Max
 
 from sla import services
@@ -89,32 +91,34 @@ def recompute(*, since: dt.datetime | None = None, check: bool = False) -> Repor
             .values_list("clock__ticket_id", "last")
         )
         lead_times = _lead_times([t.pk for t in batch if t.kind == "request"])
-        with transaction.atomic():
-            for ticket in batch:
-                if ticket.service_id not in rules_cache:
-                    rules_cache[ticket.service_id] = services.rules_for(ticket.service_id)
-                rules = rules_cache[ticket.service_id]
-                history = services.history_of(ticket, events[ticket.pk])
-                as_of = max(history.last_event_at, fired.get(ticket.pk) or history.last_event_at)
-                computed = services.compute(
-                    ticket, history, rules, as_of=as_of, lead_time_days=lead_times.get(ticket.pk)
+        writes = _Writes()
+        for ticket in batch:
+            if ticket.service_id not in rules_cache:
+                rules_cache[ticket.service_id] = services.rules_for(ticket.service_id)
+            rules = rules_cache[ticket.service_id]
+            history = services.history_of(ticket, events[ticket.pk])
+            as_of = max(history.last_event_at, fired.get(ticket.pk) or history.last_event_at)
+            computed = services.compute(
+                ticket, history, rules, as_of=as_of, lead_time_days=lead_times.get(ticket.pk)
+            )
+            report.tickets += 1
+            found = _compare(ticket, clocks[ticket.pk], computed, as_of)
+            report.clocks += len(computed)
+            report.differences += found
+            if found and not check:
+                writes.add(
+                    ticket,
+                    clocks[ticket.pk],
+                    computed,
+                    as_of,
+                    found,
+                    history,
+                    rules,
+                    lead_times.get(ticket.pk),
                 )
-                report.tickets += 1
-                found = _compare(ticket, clocks[ticket.pk], computed, as_of)
-                report.clocks += len(computed)
-                report.differences += found
-                if found and not check:
-                    _repair(
-                        ticket,
-                        clocks[ticket.pk],
-                        computed,
-                        as_of,
-                        found,
-                        history,
-                        rules,
-                        lead_times.get(ticket.pk),
-                    )
-                    report.repaired += 1
+                report.repaired += 1
+        if not check:
+            writes.save()
     return report
 
 
@@ -151,47 +155,106 @@ def _compare(ticket, stored: dict, computed, as_of) -> list[Difference]:
     return found
 
 
+class _Writes:
+    """The repairs of one batch, written with a few bulk statements in one transaction."""
+
+    CLOCK_FIELDS = (*services.COMPARED, "updated_at")
+
+    def __init__(self):
+        self.new_clocks: list[tuple[SlaClock, list[dict]]] = []
+        self.changed_clocks: list[tuple[SlaClock, list[str], dict]] = []
+        self.tickets: list[Ticket] = []
+
+    def add(self, ticket, stored: dict, computed, as_of, found, history, rules, lead_time_days) -> None:
+        replayed = (
+            services.replay_log(ticket, history, rules, lead_time_days=lead_time_days)
+            if any(kind not in stored for kind in ("response", "resolution"))
+            else {}
+        )
+        for item in computed:
+            fields = services._fields(item, as_of)
+            clock = stored.get(item.kind)
+            if clock is None:
+                clock = SlaClock(
+                    ticket_id=ticket.pk,
+                    kind=item.kind,
+                    started_at=history.opened_at,
+                    cycle=_cycles(replayed[item.kind]),
+                    **fields,
+                )
+                # A clock made here (after an import) gets the log its history would have written.
+                self.new_clocks.append((clock, replayed[item.kind]))
+                continue
+            changed = [str(d.field) for d in found if d.kind == item.kind]
+            if changed:
+                for name, value in fields.items():
+                    setattr(clock, name, value)
+                entry = {
+                    "at": as_of,
+                    "event": SlaClockLog.Event.RECOMPUTED,
+                    "elapsed_seconds": item.result.elapsed_seconds,
+                    "due_at": item.result.due_at,
+                    "data": {"fields": changed},
+                }
+                self.changed_clocks.append((clock, changed, entry))
+        resolution = next(item for item in computed if item.kind == "resolution")
+        ticket.sla_due_at = resolution.result.due_at
+        ticket.sla_warning_at = resolution.warning_at
+        ticket.sla_breached = resolution.result.breached
+        self.tickets.append(ticket)
+
+    @transaction.atomic
+    def save(self) -> None:
+        if self.new_clocks:
+            SlaClock.objects.bulk_create([clock for clock, _log in self.new_clocks], batch_size=1000)
+        if self.changed_clocks:
+            SlaClock.objects.bulk_update(
+                [clock for clock, _changed, _entry in self.changed_clocks], self.CLOCK_FIELDS, batch_size=500
+            )
+        entries = [(clock.pk, entry) for clock, log in self.new_clocks for entry in log]
+        entries += [(clock.pk, entry) for clock, _changed, entry in self.changed_clocks]
+        _insert_log(entries)
+        if self.tickets:
+            # One prepared statement for all rows: bulk_update's CASE expressions cost far more here.
+            ops = connection.ops
+            rows = [
+                (
+                    ops.adapt_datetimefield_value(ticket.sla_due_at),
+                    ops.adapt_datetimefield_value(ticket.sla_warning_at),
+                    ticket.sla_breached,
+                    ticket.pk,
+                )
+                for ticket in self.tickets
+            ]
+            table = connection.ops.quote_name(Ticket._meta.db_table)  # the model's own name, not input
+            sql = f"UPDATE {table} SET sla_due_at = %s, sla_warning_at = %s, sla_breached = %s WHERE id = %s"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+
+def _insert_log(entries: list[tuple[int, dict]]) -> None:
+    """Append log entries with one prepared statement (an import writes several per clock)."""
+    if not entries:
+        return
+    ops = connection.ops
+    rows = [
+        (
+            clock_id,
+            ops.adapt_datetimefield_value(entry["at"]),
+            str(entry["event"]),
+            entry["elapsed_seconds"],
+            ops.adapt_datetimefield_value(entry["due_at"]),
+            json.dumps(entry["data"], cls=DjangoJSONEncoder),
+        )
+        for clock_id, entry in entries
+    ]
+    table = ops.quote_name(SlaClockLog._meta.db_table)  # the model's own name, not input
+    data = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    sql = f"INSERT INTO {table} (clock_id, at, event, elapsed_seconds, due_at, data) VALUES (%s, %s, %s, %s, %s, {data})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _cycles(entries: list[dict]) -> int:
     """A clock's cycle counts its running stretches: one at the start, one more for each resume."""
     return 1 + sum(entry["event"] == SlaClockLog.Event.RESUME for entry in entries)
-
-
-def _repair(ticket, stored: dict, computed, as_of, found, history, rules, lead_time_days) -> None:
-    logs = []
-    replayed = (
-        services.replay_log(ticket, history, rules, lead_time_days=lead_time_days)
-        if any(kind not in stored for kind in ("response", "resolution"))
-        else {}
-    )
-    for item in computed:
-        fields = services._fields(item, as_of)
-        clock = stored.get(item.kind)
-        if clock is None:
-            clock = SlaClock.objects.create(
-                ticket_id=ticket.pk,
-                kind=item.kind,
-                started_at=history.opened_at,
-                cycle=_cycles(replayed[item.kind]),
-                **fields,
-            )
-            # A clock made here (after an import) gets the log its history would have written.
-            logs += [SlaClockLog(clock=clock, **entry) for entry in replayed[item.kind]]
-            continue
-        else:
-            for name, value in fields.items():
-                setattr(clock, name, value)
-            clock.save()
-        changed = [str(d.field) for d in found if d.kind == item.kind]
-        if changed:
-            logs.append(
-                SlaClockLog(
-                    clock=clock,
-                    at=as_of,
-                    event=SlaClockLog.Event.RECOMPUTED,
-                    elapsed_seconds=item.result.elapsed_seconds,
-                    due_at=item.result.due_at,
-                    data={"fields": changed},
-                )
-            )
-    SlaClockLog.objects.bulk_create(logs)
-    services._denormalise(ticket, computed)
