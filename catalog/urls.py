@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from catalog import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("items/<slug:code>/questions/<int:pk>/delete/", views.question_delete, name="question_delete"),
     path("<slug:code>/", views.service_detail, name="service_detail"),
     path("<slug:code>/edit/", views.service_edit, name="service_edit"),
+    path("<slug:code>/outages/", include("incidents.urls_service")),
 ]

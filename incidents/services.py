@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Outage
+from incidents.rules import records_outages_of
 from tickets import live
 from tickets.models import Kind, Ticket, TicketEvent
 
@@ -25,8 +26,8 @@ def outage_record(
 ) -> Outage:
     """Record that a service was down or degraded from start to end (end may follow later)."""
     now = now or timezone.now()
-    if not actor.has_perm("tickets.work_on_tickets"):
-        raise PermissionDenied(_("Only agents may record outages."))
+    if not (actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, service)):
+        raise PermissionDenied(_("Only agents, the service's owner and administrators may record outages."))
     if incident.kind != Kind.INCIDENT:
         raise ValidationError(_("Outages are recorded on incidents."))
     if start > now:
@@ -69,8 +70,9 @@ def outage_record(
 def outage_end(*, outage: Outage, actor, end: dt.datetime, now: dt.datetime | None = None) -> Outage:
     """Close an open outage record."""
     now = now or timezone.now()
-    if not actor.has_perm("tickets.work_on_tickets"):
-        raise PermissionDenied(_("Only agents may record outages."))
+    # The agent test first: it needs no service, so the incident page's path costs no extra query.
+    if not (actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, outage.service)):
+        raise PermissionDenied(_("Only agents, the service's owner and administrators may record outages."))
     locked = Outage.objects.select_for_update().get(pk=outage.pk)
     if locked.end is not None:
         raise ValidationError({"end": _("This outage has already ended.")})
