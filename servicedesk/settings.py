@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "orders",
     "changes",
     "sla",
+    "reports",
 ]
 
 MIDDLEWARE = [

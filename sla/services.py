@@ -62,11 +62,47 @@ class Rules:
     specs: dict[int, CalendarSpec]  # calendar pk → spec
     calendars: dict[int, BusinessCalendar]
 
+    pausing: frozenset[str] = frozenset()
+    warning: int = 75
+
     def calendar(self, priority: int):
         return business_calendar(self.specs[self.targets[priority][2]])
 
     def calendar_pk(self, priority: int) -> int:
         return self.targets[priority][2]
+
+    def snapshot(self) -> dict:
+        """The policy's terms as written on the timeline when they start to apply to a ticket."""
+        return {
+            "policy": self.policy.pk,
+            "targets": {str(p): list(values) for p, values in sorted(self.targets.items())},
+            "pausing": sorted(self.pausing),
+            "warning": self.warning,
+        }
+
+    def with_snapshot(self, snapshot: dict | None) -> Rules:
+        """The terms a ticket was given (its timeline's snapshot) on these calendars; a later edit of the
+        policy does not change them. Without a snapshot (history from before snapshots), the current terms."""
+        if not snapshot:
+            return self
+        targets = {int(p): tuple(values) for p, values in snapshot["targets"].items()}
+        specs = dict(self.specs)
+        missing = {values[2] for values in targets.values()} - specs.keys()
+        if missing:
+            specs.update(_specs(missing))
+        return Rules(
+            policy=self.policy,
+            targets=targets,
+            specs=specs,
+            calendars=self.calendars,
+            pausing=frozenset(snapshot.get("pausing", self.pausing)),
+            warning=snapshot.get("warning", self.warning),
+        )
+
+
+def _specs(pks) -> dict[int, CalendarSpec]:
+    calendars = BusinessCalendar.objects.filter(pk__in=list(pks)).prefetch_related("segments", "dates")
+    return {calendar.pk: spec_of(calendar) for calendar in calendars}
 
 
 def rules_for(service_id: int | None) -> Rules:
@@ -96,7 +132,14 @@ def rules_for(service_id: int | None) -> Rules:
         for day in CalendarDate.objects.filter(calendar_id__in=wanted):
             dates[day.calendar_id].append(day)
     specs = {pk: spec_of(calendar, segments[pk], dates[pk]) for pk, calendar in calendars.items()}
-    return Rules(policy=policy, targets=targets, specs=specs, calendars=calendars)
+    return Rules(
+        policy=policy,
+        targets=targets,
+        specs=specs,
+        calendars=calendars,
+        pausing=frozenset(policy.pausing_reasons),
+        warning=policy.warning_percent,
+    )
 
 
 def business_day_seconds(spec: CalendarSpec) -> int:
@@ -134,13 +177,19 @@ class History:
     first_response_at: dt.datetime | None
     answered_on_contact: bool
     last_event_at: dt.datetime
+    sla_snapshot: dict | None = (
+        None  # the policy's terms the ticket was given (at creation or service change)
+    )
 
 
 def history_of(ticket: Ticket, events: Iterable[TicketEvent]) -> History:
     status_changes = []
     priority_changes = []
     last = ticket.opened_at
+    snapshot = None
     for event in events:
+        if event.data.get("sla"):
+            snapshot = event.data["sla"]
         if event.type == TicketEvent.Type.STATUS and event.data.get("to"):
             status_changes.append((event.created_at, event.data["to"], event.data.get("pending_reason", "")))
         elif event.type == TicketEvent.Type.FIELD and event.data.get("field") == "priority":
@@ -169,6 +218,7 @@ def history_of(ticket: Ticket, events: Iterable[TicketEvent]) -> History:
         first_response_at=max(ticket.first_response_at, opened) if ticket.first_response_at else None,
         answered_on_contact=answered,
         last_event_at=last,
+        sla_snapshot=snapshot,
     )
 
 
@@ -194,6 +244,7 @@ def compute(
     ticket: Ticket, history: History, rules: Rules, *, as_of: dt.datetime, lead_time_days: int | None = None
 ) -> list[Computed]:
     """Evaluate both clocks of the ticket as of an instant, on the calendar of the priority in effect then."""
+    rules = rules.with_snapshot(history.sla_snapshot)
     priority = history.priorities[-1][1]
     for at, value in history.priorities:
         if at <= as_of:
@@ -210,9 +261,7 @@ def compute(
     cancelled_at = next((at for at, status, _r in history.status_changes if status == "cancelled"), None)
     if cancelled_at is not None and not any(e.kind == engine.ClockEventKind.STOP for e in response_events):
         response_events.append(engine.ClockEvent(cancelled_at, engine.ClockEventKind.CANCEL))
-    resolution_events = engine.resolution_events(
-        history.status_changes, pausing_reasons=frozenset(rules.policy.pausing_reasons)
-    )
+    resolution_events = engine.resolution_events(history.status_changes, pausing_reasons=rules.pausing)
     computed = []
     for kind, events in ((ClockKind.RESPONSE, response_events), (ClockKind.RESOLUTION, resolution_events)):
         first_target = _targets(ticket, rules, kind, history.priorities[0][1], lead_time_days)
@@ -232,11 +281,11 @@ def compute(
             target_seconds=first_target,
             events=ordered,
             now=max(as_of, history.opened_at),
-            warning_percent=rules.policy.warning_percent,
+            warning_percent=rules.warning,
         )
         warning_at = None
         if result.state == engine.ClockState.RUNNING:
-            warning_at = engine.instant_at_percent(calendar, result, rules.policy.warning_percent)
+            warning_at = engine.instant_at_percent(calendar, result, rules.warning)
         computed.append(Computed(kind, result, calendar_pk, priority, warning_at))
     return computed
 
@@ -305,12 +354,19 @@ def clocks_deferred():
         _deferred.reset(token)
 
 
-def clocks_sync(ticket: Ticket, *, now: dt.datetime, reason: str = "") -> list[SlaClock]:
+def clocks_sync(
+    ticket: Ticket, *, now: dt.datetime, reason: str = "", event: TicketEvent | None = None
+) -> list[SlaClock]:
     """Recompute the ticket's clocks from its timeline and store them, logging what changed.
 
-    Call it inside the transaction of the change, after its timeline entry is written."""
+    Call it inside the transaction of the change, after its timeline entry is written. A creation or a
+    change of service writes the policy's terms onto that entry, so the ticket keeps them (and
+    sla_recompute finds them) whatever later edits of the policy do."""
     if ticket.kind not in CLOCKED_KINDS or _deferred.get():
         return []
+    if event is not None and _gives_terms(event):
+        event.data = {**event.data, "sla": rules_for(ticket.service_id).snapshot()}
+        event.save(update_fields=["data"])
     events = list(
         TicketEvent.objects.filter(ticket_id=ticket.pk, type__in=CLOCK_EVENT_TYPES)
         .only("type", "created_at", "data")
@@ -373,6 +429,12 @@ def clocks_sync(ticket: Ticket, *, now: dt.datetime, reason: str = "") -> list[S
     if ids:
         transaction.on_commit(lambda: _schedule(ids))
     return stored
+
+
+def _gives_terms(event: TicketEvent) -> bool:
+    return event.type == TicketEvent.Type.CREATED or (
+        event.type == TicketEvent.Type.FIELD and event.data.get("field") == "service"
+    )
 
 
 def _event_for(state, previous: str | None = None) -> str:

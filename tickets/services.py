@@ -79,7 +79,7 @@ def _event(ticket: Ticket, type_: str, *, author, now, public=True, body="", dat
     if _moves_a_clock(ticket, event, now):
         from sla.services import clocks_sync
 
-        clocks_sync(ticket, now=now)
+        clocks_sync(ticket, now=now, event=event)
     return event
 
 

@@ -263,3 +263,19 @@ def test_recompute_reports_nothing_on_the_demo_data():
     call_command("seed_demo", quiet=True, no_changes=True)
     report = recompute(check=True)
     assert report.tickets > 1000 and report.differences == []
+
+
+def test_a_ticket_keeps_the_terms_it_was_given_when_the_policy_changes_later(employee, agent):
+    from sla.models import SlaTarget
+
+    before = create(employee, at(2026, 3, 9, 8), priority=2)  # 8 h: due Mon 16:00
+    SlaTarget.objects.filter(policy__service__isnull=True, priority=2).update(resolution_seconds=4 * 3600)
+    after = create(employee, at(2026, 3, 9, 8, 30), priority=2)
+    # The earlier ticket keeps its 8 hours, also when it moves again and when everything is recomputed.
+    move(before, agent, "in_progress", at(2026, 3, 9, 9))
+    assert ticket_sla(fresh(before), now=at(2026, 3, 9, 9))["resolution"]["target_seconds"] == 8 * 3600
+    assert fresh(before).sla_due_at == at(2026, 3, 9, 16)
+    assert ticket_sla(fresh(after), now=at(2026, 3, 9, 9))["resolution"]["target_seconds"] == 4 * 3600
+    assert recompute(check=True).differences == []
+    created = fresh(before).events.get(type="created")
+    assert created.data["sla"]["targets"]["2"][1] == 8 * 3600

@@ -60,7 +60,13 @@ def test_numbers_are_readable_sequential_and_per_kind_and_year(employee, agent):
         now,
         True,
     )
-    assert created.data == {"version": 1, "channel": "portal"}
+    # The creation also carries the SLA terms the ticket was given (sla.services.clocks_sync).
+    assert created.data == {"version": 1, "channel": "portal", "sla": created.data["sla"]}
+    assert created.data["sla"]["targets"]["3"] == [
+        4 * 3600,
+        24 * 3600,
+        created.data["sla"]["targets"]["3"][2],
+    ]
 
 
 def test_the_year_in_the_number_is_the_oslo_year(employee, agent):
