@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reports import public_views as quality_views
 from servicedesk import views
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("orders.urls")),  # /orders/…, /approvals/…, /fulfilment/…
     path("changes/", include("changes.urls")),
     path("sla/", include("sla.urls")),
+    path("kvalitet/", include("reports.urls_public")),
+    path("api/v1/quality/<period>/", quality_views.report_api, name="quality_api"),
     path("admin/", admin.site.urls),
 ]
 
