@@ -20,6 +20,7 @@ urlpatterns = [
     path("changes/", include("changes.urls")),
     path("sla/", include("sla.urls")),
     path("kvalitet/", include("reports.urls_public")),
+    path("dashboard/report/", include("reports.urls")),
     path("api/v1/quality/<period>/", quality_views.report_api, name="quality_api"),
     path("admin/", admin.site.urls),
 ]

@@ -2,16 +2,20 @@
 pages, the health check and the error pages."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from catalog import selectors as catalog_selectors
 from people import selectors as people_selectors
+from reports.dashboard import MonthForm, last_ended_month, quality_dashboard
 from servicedesk.navigation import primary_area
 from tickets import selectors as ticket_selectors
 from tickets.models import OPEN_STATUSES
@@ -60,12 +64,25 @@ def workspace(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show management's start page: the service portfolio with its criticality and targets."""
+    """Show management's start page: a month's quality figures, then the service portfolio."""
     if not request.user.has_perm("servicedesk.use_dashboard"):
         raise PermissionDenied
+    now = timezone.now()
+    form = MonthForm(request.GET, now=now)
+    chosen = form.cleaned_data["month"] if form.is_valid() else None
+    if not form.is_valid():
+        messages.warning(request, _("That is not a month to show; showing the last ended month instead."))
+    year, month = chosen or last_ended_month(now)
+    quality = quality_dashboard(
+        year, month, now=now, ticket_links=request.user.has_perm("tickets.work_on_tickets")
+    )
     services = catalog_selectors.service_list(user=request.user)
     summary = catalog_selectors.portfolio_summary(services=services)
-    return render(request, "servicedesk/dashboard.html", {"services": services, "summary": summary})
+    return render(
+        request,
+        "servicedesk/dashboard.html",
+        {"services": services, "summary": summary, "quality": quality, "month_form": form},
+    )
 
 
 @never_cache
