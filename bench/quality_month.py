@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 
 GOAL_SECONDS = 10
+GOAL_TICKETS = 1_000_000
 
 
 def parse_args() -> argparse.Namespace:
@@ -170,9 +171,12 @@ def main() -> int:
     slowest = sorted(captured_queries, key=lambda q: -q["s"])
     for query in slowest[:5]:
         print(f"  {query['s'] * 1000:9.1f} ms  {query['sql'][:140]}")
+    verdict = "met" if median <= GOAL_SECONDS else "NOT met"
+    if tickets < GOAL_TICKETS or connection.vendor != "postgresql":
+        verdict += f" here, but the goal is judged at {GOAL_TICKETS:,} tickets on PostgreSQL"
     print(
         f"median: {median:.2f} s for {label} over {tickets:,} tickets "
-        f"(goal ≤ {GOAL_SECONDS} s at 1,000,000 on PostgreSQL): {'met' if median <= GOAL_SECONDS else 'NOT met'}"
+        f"(goal ≤ {GOAL_SECONDS} s at {GOAL_TICKETS:,} on PostgreSQL): {verdict}"
     )
 
     plans = []
