@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from servicedesk.i18n import in_active_language
+from servicedesk.i18n import BilingualName, in_active_language
 
 
-class ServiceCategory(models.Model):
+class ServiceCategory(BilingualName, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_nb = models.CharField(_("name (Bokmål)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -31,12 +31,8 @@ class ServiceCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
-
-class Service(models.Model):
+class Service(BilingualName, models.Model):
     """A service as employees know it ("E-post og kalender"), with its owner, group and targets."""
 
     class State(models.TextChoices):
@@ -142,10 +138,6 @@ class Service(models.Model):
         return reverse("catalog:service_detail", kwargs={"code": self.code})
 
     @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
-
-    @property
     def description(self) -> str:
         return in_active_language(self.description_nb, self.description_en)
 
@@ -170,7 +162,7 @@ class ServiceDependency(models.Model):
         return f"{self.service} → {self.depends_on}"
 
 
-class ApproverGroup(models.Model):
+class ApproverGroup(BilingualName, models.Model):
     """A named group whose members may approve orders of the items that route to it."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -188,12 +180,8 @@ class ApproverGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
-
-class CatalogItem(models.Model):
+class CatalogItem(BilingualName, models.Model):
     """Something an employee can order: a device, a licence, an access right or another request."""
 
     class Kind(models.TextChoices):
@@ -309,10 +297,6 @@ class CatalogItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
     @property
     def summary(self) -> str:

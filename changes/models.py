@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from servicedesk.i18n import in_active_language
+from servicedesk.i18n import BilingualName, in_active_language
 
 
 class ChangeKind(models.TextChoices):
@@ -33,7 +33,7 @@ class Risk(models.TextChoices):
 RISK_ORDER = {Risk.LOW: 1, Risk.MEDIUM: 2, Risk.HIGH: 3}
 
 
-class ChangeType(models.Model):
+class ChangeType(BilingualName, models.Model):
     """How one kind of change is approved; the change manager edits these in the UI.
 
     The three kinds are fixed (their lifecycles differ, changes/transitions.py); what is configurable is who
@@ -83,10 +83,6 @@ class ChangeType(models.Model):
         return self.name
 
     @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
-
-    @property
     def description(self) -> str:
         return in_active_language(self.description_nb, self.description_en)
 
@@ -96,7 +92,7 @@ class ChangeType(models.Model):
         return RISK_ORDER[Risk(risk)] >= RISK_ORDER[Risk(self.cab_from_risk)]
 
 
-class StandardChangeTemplate(models.Model):
+class StandardChangeTemplate(BilingualName, models.Model):
     """A pre-approved, repeatable change ("patch Windows clients (monthly)") with its plans and tasks."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
@@ -131,10 +127,6 @@ class StandardChangeTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
     @property
     def task_list(self) -> list[str]:
@@ -389,7 +381,7 @@ class MaintenanceWindow(models.Model):
         return self.actual_end or self.planned_end
 
 
-class FreezeWindow(models.Model):
+class FreezeWindow(BilingualName, models.Model):
     """A period in which no change should be made (exam weeks, year end, election days)."""
 
     name_nb = models.CharField(_("name (Bokmål)"), max_length=120)
@@ -417,7 +409,3 @@ class FreezeWindow(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)

@@ -246,3 +246,59 @@ def awaiting_cab(*, start: dt.datetime | None = None, end: dt.datetime | None = 
 def current_approvals(change: Change) -> list[ChangeApproval]:
     """The approvals of the change's current round (read from a prefetch when there is one)."""
     return [approval for approval in change.approvals.all() if approval.round == change.approval_round]
+
+
+def change_timeline(change: Change) -> list:
+    """The change ticket's whole timeline: the change page is for IT staff, internal notes included."""
+    from tickets.models import TicketEvent
+
+    return list(
+        TicketEvent.objects.filter(ticket_id=change.ticket_id)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def affected_through(change: Change) -> list[Service]:
+    """The services that depend on the change's services, directly or not: affected through them."""
+    own = {service.pk for service in change.services.all()}
+    others = impact_set(own) - own
+    if not others:
+        return []
+    return list(
+        Service.objects.filter(pk__in=others).only("pk", "code", "name_nb", "name_en").order_by("name_nb")
+    )
+
+
+def standard_templates() -> QuerySet:
+    """The standard change templates in use, for the catalogue of standard changes."""
+    from changes.models import StandardChangeTemplate
+
+    return (
+        StandardChangeTemplate.objects.filter(is_active=True)
+        .select_related("implementer_group")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.only("pk", "code", "name_nb", "name_en"))
+        )
+        .order_by("name_nb")
+    )
+
+
+def awaiting_manager_alone() -> QuerySet[Change]:
+    """Changes awaiting approval that the CAB is not needed for: the change manager's alone."""
+    return (
+        Change.objects.filter(state=Change.State.AWAITING_APPROVAL, cab_required=False)
+        .select_related("ticket", "owner")
+        .order_by("planned_start")
+    )
+
+
+def recent_votes(user, limit: int = 10) -> list[ChangeApproval]:
+    """The user's last decided votes, newest first."""
+    return list(
+        ChangeApproval.objects.filter(approver=user)
+        .exclude(decision=ChangeApproval.Decision.PENDING)
+        .select_related("change__ticket")
+        .order_by("-decided_at")[:limit]
+    )

@@ -82,39 +82,9 @@ def policy_for(kind: str) -> ChangeType:
     policy = ChangeType.objects.filter(kind=kind).first()
     if policy is not None:
         return policy
-    defaults = DEFAULT_TYPES[ChangeKind(kind)]
-    return ChangeType(kind=kind, **defaults)
+    from changes.defaults import TYPES
 
-
-DEFAULT_TYPES: Mapping[str, dict] = {
-    ChangeKind.STANDARD: {
-        "name_nb": "Standardendring",
-        "name_en": "Standard change",
-        "needs_approval": False,
-        "approval_rule": ChangeType.ApprovalRule.ALL,
-        "cab_from_risk": "",
-        "cab_quorum": 0,
-        "needs_review": False,
-    },
-    ChangeKind.NORMAL: {
-        "name_nb": "Normal endring",
-        "name_en": "Normal change",
-        "needs_approval": True,
-        "approval_rule": ChangeType.ApprovalRule.ALL,
-        "cab_from_risk": Risk.MEDIUM,
-        "cab_quorum": 2,
-        "needs_review": False,
-    },
-    ChangeKind.EMERGENCY: {
-        "name_nb": "Hasteendring",
-        "name_en": "Emergency change",
-        "needs_approval": True,
-        "approval_rule": ChangeType.ApprovalRule.ANY,
-        "cab_from_risk": Risk.LOW,
-        "cab_quorum": 2,
-        "needs_review": True,
-    },
-}
+    return ChangeType(**next(row for row in TYPES if row["kind"] == ChangeKind(kind)))
 
 
 def _lock(change: Change, version: int | None = None) -> Change:

@@ -31,7 +31,7 @@ from changes.forms import (
     TemplateChangeForm,
     VoteForm,
 )
-from changes.models import Change, ChangeApproval, ChangeKind, ChangeTask, ChangeType, StandardChangeTemplate
+from changes.models import Change, ChangeKind, ChangeTask, ChangeType, StandardChangeTemplate
 from changes.transitions import (
     COMMITTING,
     EDITABLE,
@@ -41,7 +41,6 @@ from changes.transitions import (
     allowed_targets,
 )
 from servicedesk.forms import add_validation_errors
-from tickets.models import TicketEvent
 
 State = Change.State
 CHANGE_EVENT = "changeChanged"
@@ -130,15 +129,6 @@ def _actions(request: HttpRequest, change: Change, conflicts, bound: MoveForm | 
     return actions
 
 
-def _timeline(change: Change):
-    return list(
-        TicketEvent.objects.filter(ticket_id=change.ticket_id)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("created_at", "pk")
-    )
-
-
 def _detail_context(request: HttpRequest, change: Change, *, bound: MoveForm | None = None, vote_form=None):
     conflicts = selectors.change_conflicts(change) if change.state not in FINAL else []
     approvals = selectors.current_approvals(change)
@@ -148,7 +138,7 @@ def _detail_context(request: HttpRequest, change: Change, *, bound: MoveForm | N
         "change": change,
         "ticket": change.ticket,
         "services": list(change.services.all()),
-        "affected": _affected_names(change),
+        "affected": selectors.affected_through(change),
         "conflicts": conflicts,
         "actions": _actions(request, change, conflicts, bound),
         "risk_rows": risk.explain(change.risk_answers),
@@ -161,21 +151,10 @@ def _detail_context(request: HttpRequest, change: Change, *, bound: MoveForm | N
         "windows": list(change.maintenance_windows.all()),
         "tasks": list(change.tasks.all()),
         "caused": list(services.caused_incidents(change)),
-        "events": _timeline(change),
+        "events": selectors.change_timeline(change),
         "editable": change.state in EDITABLE and request.user.has_perm("changes.work_change"),
         "manager": request.user.has_perm("changes.manage_changes"),
     }
-
-
-def _affected_names(change: Change) -> list[Service]:
-    """The services that depend on the change's services: affected through them."""
-    own = {service.pk for service in change.services.all()}
-    others = selectors.impact_set(own) - own
-    if not others:
-        return []
-    return list(
-        Service.objects.filter(pk__in=others).only("pk", "code", "name_nb", "name_en").order_by("name_nb")
-    )
 
 
 # --- The list -----------------------------------------------------------------------------------------
@@ -368,14 +347,7 @@ def _int(value) -> int | None:
 @login_required
 def standard_catalogue(request: HttpRequest) -> HttpResponse:
     _require(request, "changes.raise_change")
-    templates = (
-        StandardChangeTemplate.objects.filter(is_active=True)
-        .select_related("implementer_group")
-        .prefetch_related(
-            Prefetch("services", queryset=Service.objects.only("pk", "code", "name_nb", "name_en"))
-        )
-        .order_by("name_nb")
-    )
+    templates = selectors.standard_templates()
     return render(request, "changes/standard_catalogue.html", {"templates": templates})
 
 
@@ -592,19 +564,10 @@ def cab(request: HttpRequest) -> HttpResponse:
         _cab_card_context(request, change, policies=policies, conflict_count=counts[change.pk])
         for change in agenda
     ]
-    manager_only = []
-    if request.user.has_perm("changes.manage_changes"):
-        manager_only = list(
-            Change.objects.filter(state=State.AWAITING_APPROVAL, cab_required=False)
-            .select_related("ticket", "owner")
-            .order_by("planned_start")
-        )
-    decided = list(
-        ChangeApproval.objects.filter(approver=request.user)
-        .exclude(decision=ChangeApproval.Decision.PENDING)
-        .select_related("change__ticket")
-        .order_by("-decided_at")[:10]
+    manager_only = (
+        list(selectors.awaiting_manager_alone()) if request.user.has_perm("changes.manage_changes") else []
     )
+    decided = selectors.recent_votes(request.user)
     return render(
         request,
         "changes/cab.html",

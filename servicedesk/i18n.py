@@ -8,3 +8,11 @@ def in_active_language(nb: str, en: str) -> str:
     if (get_language() or "nb").startswith("en") and en:
         return en
     return nb
+
+
+class BilingualName:
+    """For models with name_nb and name_en: `name` in the active language."""
+
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_nb, self.name_en)

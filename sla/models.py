@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from servicedesk.i18n import in_active_language
+from servicedesk.i18n import BilingualName
 from tickets.models import PendingReason, Priority
 
 
-class BusinessCalendar(models.Model):
+class BusinessCalendar(BilingualName, models.Model):
     """Opening hours: weekly segments, Norwegian public holidays, extra closed and open dates."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -39,10 +39,6 @@ class BusinessCalendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
 
 class CalendarSegment(models.Model):
@@ -122,7 +118,7 @@ def default_escalations() -> list[dict]:
     ]
 
 
-class SlaPolicy(models.Model):
+class SlaPolicy(BilingualName, models.Model):
     """Targets per priority on a calendar; the default policy, or one service's own."""
 
     name_nb = models.CharField(_("name (Bokmål)"), max_length=120)
@@ -162,10 +158,6 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_nb, self.name_en)
 
 
 class SlaTarget(models.Model):

@@ -93,3 +93,12 @@ def sla_panel(ticket: Ticket, *, now: dt.datetime) -> list[dict]:
 def breaching_soon(tickets: QuerySet[Ticket], *, now: dt.datetime) -> QuerySet[Ticket]:
     """Open tickets whose resolution clock has reached its warning level, or is breached; soonest due first."""
     return tickets.filter(status__in=OPEN_STATUSES).filter(Q(sla_warning_at__lte=now) | Q(sla_breached=True))
+
+
+def response_aim(panel: list[dict]):
+    """When we aim to answer, from the SLA panel's rows: the running response clock's due time, or None."""
+    for row in panel:
+        clock = row["clock"]
+        if clock.kind == ClockKind.RESPONSE and row["figures"]["state"] == ClockState.RUNNING:
+            return clock.due_at
+    return None

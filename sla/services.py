@@ -364,15 +364,15 @@ def clocks_sync(
     sla_recompute finds them) whatever later edits of the policy do."""
     if ticket.kind not in CLOCKED_KINDS or _deferred.get():
         return []
+    rules = rules_for(ticket.service_id)  # read once: for the terms written below and for the clocks
     if event is not None and _gives_terms(event):
-        event.data = {**event.data, "sla": rules_for(ticket.service_id).snapshot()}
+        event.data = {**event.data, "sla": rules.snapshot()}
         event.save(update_fields=["data"])
     events = list(
         TicketEvent.objects.filter(ticket_id=ticket.pk, type__in=CLOCK_EVENT_TYPES)
         .only("type", "created_at", "data")
         .order_by("created_at", "pk")
     )
-    rules = rules_for(ticket.service_id)
     history = history_of(ticket, events)
     existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket_id=ticket.pk)}
     as_of = (
@@ -477,10 +477,8 @@ def _denormalise(ticket: Ticket, computed: list[Computed]) -> None:
 
 def _schedule(clock_ids: list[int]) -> None:
     """After commit: schedule the running clocks' warning and escalation steps (sla/escalation.py)."""
-    try:
-        from sla.escalation import schedule_steps
-    except ImportError:  # escalations arrive with sla/escalation.py
-        return
+    from sla.escalation import schedule_steps  # sla.escalation imports this module
+
     schedule_steps(clock_ids)
 
 

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Kind, PendingReason, Priority, Status, Ticket
+from tickets.models import OPEN_STATUSES, Kind, PendingReason, Priority, Status, Ticket
 
 OPTIONAL_COLUMNS = (
     *("sla_due", "service", "support_group", "assignee", "requester", "opened_at", "updated_at", "kind"),
@@ -164,7 +164,7 @@ class TicketTable(tables.Table):
 
     def cell_sla_due(self, record: Ticket) -> str:
         """The resolution clock: its state in words and an icon (not colour alone), and the due time."""
-        if record.status not in {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING}:
+        if record.status not in OPEN_STATUSES:
             return EMPTY
         due = record.sla_due_at
         if due is None:

@@ -190,6 +190,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
             rating_form=forms.get("rating_form") or RatingForm(),
             reopen_form=forms.get("reopen_form") or ReopenForm(initial={"version": ticket.version}),
         )
+    context["response_aim"] = sla_selectors.response_aim(context["sla_panel"])
     return context
 
 
