@@ -127,6 +127,11 @@ class User(AbstractUser):
         blank=True,
         choices=[("nb", _("Norwegian Bokmål")), ("en", _("English"))],
     )
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_("A machine user (a monitoring system, an integration): signs in with API tokens only."),
+    )
 
     objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
+# Generous API rate limits in tests; the throttling test sets its own.
+os.environ.setdefault("API_THROTTLE_RATE", "100000/min")
+os.environ.setdefault("API_THROTTLE_RATE_ANON", "100000/min")
 
 from servicedesk.settings import *  # noqa: F403
 from servicedesk.settings import STORAGES

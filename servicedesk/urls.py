@@ -22,6 +22,7 @@ urlpatterns = [
     path("kvalitet/", include("reports.urls_public")),
     path("dashboard/report/", include("reports.urls")),
     path("api/v1/quality/<period>/", quality_views.report_api, name="quality_api"),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
