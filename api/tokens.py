@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from api.models import ApiToken, Scope
 
-TOKEN_PREFIX = "sd"
+TOKEN_PREFIX = "sd"  # noqa: S105 - a label, not a secret
 # last_used_at is written at most this often per token, so reads do not turn into writes.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
