@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/report/", include("reports.urls")),
     path("api/v1/quality/<period>/", quality_views.report_api, name="quality_api"),
     path("api/", include("api.urls")),
+    path("profile/tokens/", include("api.urls_tokens")),
     path("admin/", admin.site.urls),
 ]
 
