@@ -53,6 +53,7 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
     EVENT = "event", _("Monitoring event")
     API = "api", _("API")
+    IMPORT = "import", _("Imported from the previous service desk")
 
 
 FIRST_CONTACT_CHANNELS = frozenset({Channel.PHONE, Channel.CHAT, Channel.WALK_IN})
@@ -93,6 +94,7 @@ class ResolutionCode(models.TextChoices):
     NO_FAULT = "no_fault", _("No fault found")
     DUPLICATE = "duplicate", _("Duplicate")
     CANCELLED = "cancelled", _("Withdrawn by the requester")
+    MONITORING_CLEARED = "monitoring_cleared", _("Cleared by monitoring")
 
 
 class TicketSequence(models.Model):
