@@ -94,7 +94,7 @@ class ResolutionCode(models.TextChoices):
     NO_FAULT = "no_fault", _("No fault found")
     DUPLICATE = "duplicate", _("Duplicate")
     CANCELLED = "cancelled", _("Withdrawn by the requester")
-    MONITORING_CLEARED = "monitoring_cleared", _("Cleared by monitoring")
+    MONITORING_CLEARED = "monitoring", _("Cleared by monitoring")
 
 
 class TicketSequence(models.Model):
