@@ -1,6 +1,10 @@
 """API routes for events: ``register(router)`` adds viewsets; ``urlpatterns`` holds any other v1 endpoint."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api.views_events import EventIngestView
+
+urlpatterns: list = [path("events/", EventIngestView.as_view(), name="event-ingest")]
 
 
 def register(router) -> None:

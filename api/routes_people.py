@@ -5,3 +5,7 @@ urlpatterns: list = []
 
 def register(router) -> None:
     """Add this domain's viewsets to the API router."""
+    from api.views_people import OrgUnitViewSet, PersonViewSet
+
+    router.register("people", PersonViewSet, basename="person")
+    router.register("org-units", OrgUnitViewSet, basename="orgunit")

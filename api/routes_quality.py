@@ -1,6 +1,13 @@
 """API routes for quality: ``register(router)`` adds viewsets; ``urlpatterns`` holds any other v1 endpoint."""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from api.views_quality import PERIOD_REGEX, QualityDocument, QualityPeriodList
+
+urlpatterns: list = [
+    path("quality/", QualityPeriodList.as_view(), name="quality-list"),
+    re_path(rf"^quality/(?P<period>{PERIOD_REGEX})/$", QualityDocument.as_view(), name="quality-detail"),
+]
 
 
 def register(router) -> None:

@@ -6,7 +6,7 @@ import hmac
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,3 +83,31 @@ def token_revoke(*, token: ApiToken, now=None) -> ApiToken:
         token.revoked_at = now or timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def tokens_of(*, user) -> models.QuerySet[ApiToken]:
+    """Return the user's tokens, newest first, revoked and expired ones included."""
+    return ApiToken.objects.filter(user=user).select_related("created_by").order_by("-created_at", "-id")
+
+
+def tokens_revocable_by(*, user) -> models.QuerySet[ApiToken]:
+    """Return the tokens the user may revoke: their own, and every token for an administrator."""
+    from people.rules import is_administrator, is_employee
+
+    if (is_employee & is_administrator)(user):
+        return ApiToken.objects.all()
+    return ApiToken.objects.filter(user=user)
+
+
+def service_accounts_with_tokens():
+    """Return the active service accounts, each with its tokens prefetched (newest first)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Prefetch
+
+    tokens = ApiToken.objects.select_related("created_by").order_by("-created_at", "-id")
+    return (
+        get_user_model()
+        .objects.filter(is_service_account=True, is_active=True)
+        .prefetch_related(Prefetch("api_tokens", queryset=tokens))
+        .order_by("username")
+    )

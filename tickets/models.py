@@ -416,3 +416,42 @@ class QueuePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {', '.join(self.columns)}"
+
+
+class InboundMail(models.Model):
+    """One email the mailbox fetch has handled, whatever became of it: the marker that keeps it from
+    being imported twice (written in the same transaction as the ticket or reply it made)."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Ticket created")
+        REPLIED = "replied", _("Reply added")
+        UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")
+        AUTO_REPLY = "auto_reply", _("Automatic message or loop")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Could not be imported")
+
+    # The Message-ID header, or "sha256:<hex>" of the raw message when it has none (or a useless one).
+    message_id = models.CharField(_("message id"), max_length=255, unique=True)
+    mailbox = models.CharField(_("mailbox"), max_length=255)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("imported"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_mails",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["outcome", "received_at"], name="inboundmail_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.outcome}"

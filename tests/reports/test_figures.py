@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Service
@@ -393,8 +394,9 @@ def _busy_month(employee, agent, count):
 def test_the_query_count_does_not_grow_with_the_tickets(employee, agent, count, django_assert_num_queries):
     _busy_month(employee, agent, count)
     # One query for the tickets, three for the calendars of open clocks past due, one for the changes,
-    # one for the public services (none here).
-    with django_assert_num_queries(6):
+    # one for the public services (none here). On PostgreSQL the tickets' query runs in a savepoint with
+    # JIT off: three more.
+    with django_assert_num_queries(6 + (3 if connection.vendor == "postgresql" else 0)):
         figures = march()
     assert figures["tickets"]["opened"] == count
     assert figures["sla"]["breached_open"] > 0
