@@ -211,14 +211,19 @@ def change_in_words(current: float | None, previous: float | None, unit: str, pl
     return _("Down %(amount)s from %(previous)s") % {"amount": amount, "previous": was}
 
 
-class TicketLinks:
-    """The queue links behind a month's counts, or None everywhere for users who may not see tickets."""
+# Where a figure's count links to: the queue for those who work on tickets, the records page (numbers and
+# facts, no personal data: reports.records) for the other dashboard readers.
+LINK_TARGETS = {"queue": ("tickets:queue", ["all"]), "records": ("figure_records", [])}
 
-    def __init__(self, year: int, month: int, *, enabled: bool, live: bool):
+
+class TicketLinks:
+    """The links behind a month's counts, or None everywhere when ``target`` is None."""
+
+    def __init__(self, year: int, month: int, *, target: str | None, live: bool):
         self.first, self.last = month_dates(year, month)
-        self.enabled = enabled
+        self.enabled = target is not None
         self.live = live
-        self.base = reverse("tickets:queue", args=["all"]) if enabled else ""
+        self.base = reverse(LINK_TARGETS[target][0], args=LINK_TARGETS[target][1]) if target else ""
 
     def _url(self, params: list[tuple[str, str]]) -> str:
         kinds = [("kinds", kind.value) for kind in FIGURE_KINDS]
@@ -294,14 +299,17 @@ def _trend(series: list[tuple[str, float | None]], title: str, unit: str, key: s
     return {"chart": chart, "svg": charts.chart_svg(chart, id_prefix=key)}
 
 
-def quality_dashboard(year: int, month: int, *, now: dt.datetime, ticket_links: bool) -> QualityDashboard:
-    """Return the quality section for a month; ticket_links adds the queue links behind the counts."""
+def quality_dashboard(
+    year: int, month: int, *, now: dt.datetime, ticket_links: str | None
+) -> QualityDashboard:
+    """Return the quality section for a month; ticket_links ("queue", "records" or None) says where the
+    counts link to."""
     months = [shift(year, month, -offset) for offset in range(TREND_MONTHS - 1, -1, -1)]
     stored = stored_reports([period_of(*m) for m in months])
     snapshot = month_snapshot(year, month, now=now, stored=stored)
     previous = month_snapshot(*shift(year, month, -1), now=now, stored=stored)
     figures = snapshot.figures
-    links = TicketLinks(year, month, enabled=ticket_links, live=snapshot.live)
+    links = TicketLinks(year, month, target=ticket_links, live=snapshot.live)
 
     by_priority = [
         [

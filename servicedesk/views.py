@@ -73,9 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.warning(request, _("That is not a month to show; showing the last ended month instead."))
     year, month = chosen or last_ended_month(now)
-    quality = quality_dashboard(
-        year, month, now=now, ticket_links=request.user.has_perm("tickets.work_on_tickets")
-    )
+    # Every dashboard reader may trace a count: workers to the queue, the others to the records page.
+    links = "queue" if request.user.has_perm("tickets.work_on_tickets") else "records"
+    quality = quality_dashboard(year, month, now=now, ticket_links=links)
     services = catalog_selectors.service_list(user=request.user)
     summary = catalog_selectors.portfolio_summary(services=services)
     return render(

@@ -25,6 +25,23 @@ def test_the_opened_figure_leads_to_the_tickets_behind_it(page, login):
     assert rows.count() == min(count, 25)
 
 
+def test_the_management_user_follows_a_figure_to_its_records(page, login):
+    login("demo.ledelse")  # reads figures, does not work on tickets
+    page.goto("/dashboard/")
+    opened = page.locator(".sd-tile").first.get_by_role("link")
+    expect(opened).to_have_attribute("href", re.compile(r"/dashboard/records/\?opened_from=\d{4}-\d{2}-01"))
+    count = int(opened.inner_text())
+    opened.click()
+    page.wait_for_load_state("networkidle")
+    assert "/dashboard/records/" in page.url
+    # The records behind the figure: exactly its tickets, 25 to a page, by number and facts only.
+    expect(page.locator("#record-count")).to_contain_text(str(count))
+    rows = page.locator("#records tbody tr")
+    assert rows.count() == min(count, 25)
+    assert re.fullmatch(r"(INC|REQ)-\d{4}-\d+", rows.first.locator("th").inner_text().strip())
+    assert serious_violations(page) == []
+
+
 def test_a_bad_month_is_explained_not_an_error(page, login):
     login("demo.ledelse")
     response = page.goto("/dashboard/?month=2026-13")

@@ -128,11 +128,14 @@ def test_the_month_in_progress_is_live_and_not_stored(client, management_reader,
     assert not QualityReport.objects.filter(period="2026-04").exists()
 
 
-def test_counts_link_to_the_tickets_for_agents_only(client, management_reader, lead, march):
+def test_counts_link_to_the_queue_for_agents_and_to_the_records_for_readers(
+    client, management_reader, lead, march
+):
     opened = "/tickets/queue/all/?opened_from=2026-03-01&amp;opened_to=2026-03-31"
     assert opened in page(client, lead, month="2026-03").content.decode()
     html = page(client, management_reader, month="2026-03").content.decode()
     assert "/tickets/queue/all/" not in html
+    assert "/dashboard/records/?opened_from=2026-03-01&amp;opened_to=2026-03-31" in html
 
 
 def test_the_link_behind_opened_returns_the_months_tickets(client, lead, march):
