@@ -156,6 +156,18 @@ else:
     }
 HUEY["immediate"] = env_bool("HUEY_IMMEDIATE", False)
 
+# --- Email into tickets (docs/email.md) -----------------------------------------------------------
+# A mailbox is configured when the Maildir or the IMAP host is set.
+INBOUND_MAIL_MAILDIR = env_str("INBOUND_MAIL_MAILDIR", "")
+INBOUND_MAIL_IMAP_HOST = env_str("INBOUND_MAIL_IMAP_HOST", "")
+INBOUND_MAIL_IMAP_PORT = env_int("INBOUND_MAIL_IMAP_PORT", 993)
+INBOUND_MAIL_IMAP_USER = env_str("INBOUND_MAIL_IMAP_USER", "")
+INBOUND_MAIL_IMAP_PASSWORD = env_str("INBOUND_MAIL_IMAP_PASSWORD", "")
+INBOUND_MAIL_IMAP_FOLDER = env_str("INBOUND_MAIL_IMAP_FOLDER", "INBOX")
+INBOUND_MAIL_IMAP_SSL = env_bool("INBOUND_MAIL_IMAP_SSL", True)
+INBOUND_MAIL_MAX_BYTES = env_int("INBOUND_MAIL_MAX_BYTES", 25 * 1024 * 1024)
+INBOUND_MAIL_INTERVAL_MINUTES = env_int("INBOUND_MAIL_INTERVAL_MINUTES", 5)
+
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tickets.models import CannedResponse, Ticket, TicketEvent
+from tickets.models import CannedResponse, InboundMail, Ticket, TicketEvent
 
 
 @admin.register(CannedResponse)
@@ -38,4 +38,23 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    """The record of every mail the fetch handled. Deleting a record lets that mail be imported again."""
+
+    list_display = ("received_at", "outcome", "sender", "subject", "ticket", "mailbox")
+    list_filter = ("outcome", "mailbox")
+    search_fields = ("message_id", "sender", "subject")
+    list_select_related = ("ticket",)
+    readonly_fields = (
+        "message_id", "mailbox", "sender", "subject", "received_at", "outcome", "ticket", "reason",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

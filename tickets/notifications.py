@@ -1,7 +1,7 @@
 """Who hears about what happens on a ticket: in-app notifications and email, sent by a background job."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -80,7 +80,10 @@ def deliver(kind: str, event_id: int) -> int:
             recipient=person, ticket=event.ticket, kind=kind, subject=subject, body=body
         )
         if person.email:
-            send_mail(subject, body, None, [person.email], fail_silently=False)
+            # Auto-Submitted keeps other systems' auto-responders from answering (RFC 3834), so no mail loop.
+            EmailMessage(
+                subject, body, None, [person.email], headers={"Auto-Submitted": "auto-generated"}
+            ).send(fail_silently=False)
             Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
