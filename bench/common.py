@@ -22,15 +22,20 @@ PAGES = {
     "queue_filtered": "/tickets/queue/all/?status=new&status=assigned&priority=1&priority=2",
     "search": "/tickets/queue/all/?q=skriver",
     "ticket": "/tickets/{number}/",
+    # The management dashboard (quality reports issue), as the demo management reader.
+    "dashboard": "/dashboard/",
     # Not a goal: the cost of the server, the ASGI handler and the middleware around a trivial view.
     "healthz": "/healthz",
 }
+# Pages read as another demo user than the agent.
+PAGE_USERS = {"dashboard": "demo.ledelse"}
 # Goals from the incident issue: p95 in milliseconds at concurrency 1 and 8.
 GOALS_MS = {
     "queue": (50, 200),
     "queue_filtered": (50, 200),
     "search": (50, 200),
     "ticket": (30, 120),
+    "dashboard": (80, None),
 }
 
 
@@ -65,15 +70,16 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def agent_session_key() -> str:
-    """Create a database session logged in as the demo agent (as a login would) and return its key."""
+def agent_session_key(username: str | None = None) -> str:
+    """Create a database session logged in as the demo agent, or as ``username`` (as a login would), and
+    return its key."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from people.models import User
 
-    user = User.objects.get(username=AGENT)
+    user = User.objects.get(username=username or AGENT)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     # The last backend is the one that holds local accounts (as login() records it).

@@ -82,6 +82,7 @@ def main() -> int:
         DEFAULT_POSTGRES_URL,
         DEFAULT_SQLITE_URL,
         GOALS_MS,
+        PAGE_USERS,
         PAGES,
         RESULTS,
         WORK,
@@ -149,12 +150,21 @@ def main() -> int:
                 return template.format(number=picks[i % len(picks)]) if "{number}" in template else template
 
             results["scenarios"][page] = {"path": template}
+            page_cookie = cookie
+            if page in PAGE_USERS:
+                page_cookie = f"sessionid={agent_session_key(PAGE_USERS[page])}"
+                results["scenarios"][page]["user"] = PAGE_USERS[page]
             for level in levels:
                 if time.monotonic() > hard_deadline:
                     raise TimeoutError("the whole run took over an hour")
                 count = args.requests if level == 1 else args.requests_c8
                 loadgen.run(
-                    addresses, paths, requests=args.warmup, concurrency=level, cookie=cookie, time_limit=60
+                    addresses,
+                    paths,
+                    requests=args.warmup,
+                    concurrency=level,
+                    cookie=page_cookie,
+                    time_limit=60,
                 )
                 waited = wait_quiet(args.wait_quiet, args.quiet_below)
                 before = cpu_snapshot(servers["pids"])
@@ -163,7 +173,7 @@ def main() -> int:
                     paths,
                     requests=count,
                     concurrency=level,
-                    cookie=cookie,
+                    cookie=page_cookie,
                     time_limit=args.time_limit,
                 )
                 figures["cpu"] = cpu_share(before, cpu_snapshot(servers["pids"]))
