@@ -440,10 +440,13 @@ def sweep_steps(*, now: dt.datetime) -> int:
     return fired
 
 
-def record_past_steps(*, now: dt.datetime) -> int:
+def record_past_steps(*, now: dt.datetime, ticket_ids=None) -> int:
     """Record the steps that running clocks of an imported history reached before now as taken, at the
     instant each was reached, without notifying anyone: an import (the demo seed) brings its past with
-    it, and the sweep must not send a year's worth of overdue escalations. Return how many."""
+    it, and the sweep must not send a year's worth of overdue escalations. Return how many.
+
+    ticket_ids limits it to those tickets (an import into a live desk must not touch the native clocks,
+    whose late steps the sweep still owes)."""
     policies = list(SlaPolicy.objects.only("service_id", "warning_percent", "escalations"))
     rules = _PolicyRules(own={policy.service_id for policy in policies if policy.service_id})
     taken = set(
@@ -453,6 +456,8 @@ def record_past_steps(*, now: dt.datetime) -> int:
     )
     rows = []
     clocks = SlaClock.objects.filter(state=ClockState.RUNNING).annotate(service_id=F("ticket__service_id"))
+    if ticket_ids is not None:
+        clocks = clocks.filter(ticket_id__in=list(ticket_ids))
     for clock in clocks:
         clock_rules = rules.rules(clock.service_id)
         calendar = rules.calendar(clock_rules, clock)

@@ -727,7 +727,7 @@ def import_lines(lines: Iterable[str], *, now: dt.datetime | None = None) -> Imp
     result = ImportResult()
     lookups = _Lookups()
     actor = import_account()
-    earliest = None
+    earliest, created_ids = None, []
     with clocks_deferred():
         for number, text in numbered:
             try:
@@ -741,6 +741,7 @@ def import_lines(lines: Iterable[str], *, now: dt.datetime | None = None) -> Imp
                 continue
             if outcome == "created":
                 result.created.append(external_id)
+                created_ids.append(ticket.pk)
                 earliest = ticket.opened_at if earliest is None else min(earliest, ticket.opened_at)
             else:
                 result.unchanged.append(external_id)
@@ -749,7 +750,7 @@ def import_lines(lines: Iterable[str], *, now: dt.datetime | None = None) -> Imp
         # The clocks of the new tickets, from their timelines, as sla_recompute builds them; past
         # escalation steps of the still-open ones are recorded as taken, not sent.
         recompute(since=earliest)
-        if record_past_steps(now=now):
+        if record_past_steps(now=now, ticket_ids=created_ids):
             recompute(since=earliest)
     return result
 
