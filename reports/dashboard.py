@@ -248,11 +248,13 @@ class TicketLinks:
         )
 
     def backlog(self, **codes) -> str | None:
-        """Link the backlog of the month in progress (the open tickets now); an ended month's backlog
-        is the tickets open at its end, which the queue's current fields cannot tell."""
-        if not (self.enabled and self.live):
+        """Link the backlog: the open tickets now for the month in progress, the tickets open at its end
+        (by their timelines) for an ended month."""
+        if not self.enabled:
             return None
-        return self._url([*(("status", status) for status in OPEN_STATUSES), *_codes(codes)])
+        if self.live:
+            return self._url([*(("status", status) for status in OPEN_STATUSES), *_codes(codes)])
+        return self._url([("open_end_of", self.last.isoformat()), *_codes(codes)])
 
 
 def _codes(codes: dict) -> list[tuple[str, str]]:

@@ -1,9 +1,14 @@
 """The queue filters: status, priority, group, assignee, service, kind, dates, free text.
 
 Beside the form's fields, a few link-only parameters let other pages (the management dashboard's figures)
-link to the tickets behind a number by the codes they hold: service_code, group (a support group's code)
-and kinds (one or more ticket kinds). They are read from the query string, not shown in the form.
+link to the tickets behind a number by the codes they hold: service_code, group (a support group's code),
+kinds (one or more ticket kinds) and open_end_of (a date: the tickets open at the end of that day in
+Europe/Oslo, by their timelines, as a month's backlog). They are read from the query string, not shown in
+the form; a malformed date matches nothing.
 """
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
@@ -13,6 +18,8 @@ from catalog.models import Service
 from people.models import SupportGroup, User
 from tickets import selectors
 from tickets.models import Kind, Priority, Status, Ticket
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -84,6 +91,13 @@ class TicketFilter(django_filters.FilterSet):
             queryset = queryset.filter(service__code=self.data["service_code"])
         if self.data.get("group"):
             queryset = queryset.filter(support_group__code=self.data["group"])
+        if self.data.get("open_end_of"):
+            try:
+                day = dt.date.fromisoformat(self.data["open_end_of"])
+            except ValueError:
+                return queryset.none()
+            instant = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=OSLO)
+            queryset = selectors.open_at(queryset, instant)
         if "kinds" in self.data:
             kinds = self.data.getlist("kinds") if hasattr(self.data, "getlist") else [self.data["kinds"]]
             queryset = queryset.filter(kind__in=[kind for kind in kinds if kind in Kind.values])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tickets.models import OPEN_STATUSES, Attachment, SavedFilter, Status, Ticket, TicketEvent, TicketLink
@@ -39,6 +41,29 @@ def my_tickets(*, user) -> QuerySet[Ticket]:
         Ticket.objects.filter(requester=user)
         .select_related("service", "assignee")
         .order_by("closed_at", "-opened_at")
+    )
+
+
+def open_at(queryset: QuerySet[Ticket], instant) -> QuerySet[Ticket]:
+    """Return the tickets of queryset that were open at an instant, by their timelines: opened before it,
+    and the last status change before it (none: new) an open status. As the quality report's backlog.
+
+    A ticket closed before the instant is left out by its column first: closed and cancelled are terminal.
+    """
+    last_status = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), type=TicketEvent.Type.STATUS, created_at__lt=instant
+    ).order_by("-created_at", "-pk")
+    return (
+        queryset.filter(opened_at__lt=instant)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=instant))
+        .annotate(
+            status_then=Coalesce(
+                Subquery(last_status.annotate(value=KT("data__to")).values("value")[:1]),
+                Value(Status.NEW),
+                output_field=TextField(),
+            )
+        )
+        .filter(status_then__in=sorted(OPEN_STATUSES))
     )
 
 

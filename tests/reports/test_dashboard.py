@@ -215,3 +215,23 @@ def test_the_query_count_does_not_grow_with_the_tickets(
 )
 def test_the_change_is_told_in_words(current, previous, unit, expected):
     assert change_in_words(current, previous, unit, 1 if unit else 0) == expected
+
+
+def test_the_backlog_link_of_an_ended_month_returns_the_tickets_open_at_its_end(client, lead, march, agent):
+    # A ticket resolved after March's end was still open at it; one resolved in March was not.
+    late = Ticket.objects.get(opened_at=at(2026, 3, 10, 10))
+    resolve(late, agent, at(2026, 4, 2, 10))
+    response = page(client, lead, month="2026-03")
+    quality = response.context["quality"]
+    tile = next(t for t in quality.tiles if t.key == "tickets.backlog")
+    assert "open_end_of=2026-03-31" in tile.href
+    queue = client.get(tile.href)
+    numbers = set(re.findall(r"INC-\d{4}-\d+", queue.content.decode()))
+    expected = set(
+        Ticket.objects.filter(opened_at__lt=at(2026, 4, 1))
+        .exclude(pk=march.pk)
+        .values_list("number", flat=True)
+    )
+    assert len(expected) == 3
+    assert numbers == expected
+    assert int(tile.value.replace("\xa0", "")) == 3  # the stored figure counts the same tickets
