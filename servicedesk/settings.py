@@ -198,6 +198,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several resources share.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "TicketKindEnum": "tickets.models.Kind",
+        "TicketChannelEnum": "tickets.models.Channel",
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------------
