@@ -2,11 +2,12 @@
 
 from django.urls import path, re_path
 
-from api.views_quality import PERIOD_REGEX, QualityDocument, QualityPeriodList
+from api.views_quality import QualityDocument, QualityPeriodList
 
 urlpatterns: list = [
     path("quality/", QualityPeriodList.as_view(), name="quality-list"),
-    re_path(rf"^quality/(?P<period>{PERIOD_REGEX})/$", QualityDocument.as_view(), name="quality-detail"),
+    # Any segment: a malformed month is the API's JSON 404 (the view checks the YYYY-MM form).
+    re_path(r"^quality/(?P<period>[^/]+)/$", QualityDocument.as_view(), name="quality-detail"),
 ]
 
 

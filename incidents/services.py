@@ -23,10 +23,14 @@ def outage_record(
     start: dt.datetime,
     end: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    process: bool = False,
 ) -> Outage:
-    """Record that a service was down or degraded from start to end (end may follow later)."""
+    """Record that a service was down or degraded from start to end (end may follow later).
+
+    process=True: an owning process records it (monitoring events, as their source's service account),
+    which the caller has authorised; people need the agent or service-owner permission."""
     now = now or timezone.now()
-    if not (actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, service)):
+    if not (process or actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, service)):
         raise PermissionDenied(_("Only agents, the service's owner and administrators may record outages."))
     if incident.kind != Kind.INCIDENT:
         raise ValidationError(_("Outages are recorded on incidents."))
@@ -67,11 +71,15 @@ def outage_record(
 
 
 @transaction.atomic
-def outage_end(*, outage: Outage, actor, end: dt.datetime, now: dt.datetime | None = None) -> Outage:
-    """Close an open outage record."""
+def outage_end(
+    *, outage: Outage, actor, end: dt.datetime, now: dt.datetime | None = None, process: bool = False
+) -> Outage:
+    """Close an open outage record (process=True: for an owning process, as in outage_record)."""
     now = now or timezone.now()
     # The agent test first: it needs no service, so the incident page's path costs no extra query.
-    if not (actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, outage.service)):
+    if not (
+        process or actor.has_perm("tickets.work_on_tickets") or records_outages_of.test(actor, outage.service)
+    ):
         raise PermissionDenied(_("Only agents, the service's owner and administrators may record outages."))
     locked = Outage.objects.select_for_update().get(pk=outage.pk)
     if locked.end is not None:

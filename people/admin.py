@@ -10,7 +10,7 @@ from people.models import OrgUnit, SupportGroup, SupportGroupMembership, User
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "first_name", "last_name", "email", "org_unit", "is_active")
     list_select_related = ("org_unit",)
-    list_filter = ("is_active", "is_staff", "groups")
+    list_filter = ("is_active", "is_staff", "is_service_account", "groups")
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
     autocomplete_fields = ("org_unit",)
     fieldsets = (
@@ -26,6 +26,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
                     "cost_centre",
                     "employee_number",
                     "preferred_language",
+                    "is_service_account",
                 )
             },
         ),

@@ -218,15 +218,6 @@ def report_json(request, period: str):
 
 @require_safe
 @public
-def report_api(request, period: str):
-    """Return the published JSON document, as /kvalitet/YYYY-MM.json (mounted at /api/v1/quality/)."""
-    report = _report_or_404(request, period, light=True)
-    response = HttpResponse(report.document.encode(), content_type="application/json; charset=utf-8")
-    response["Access-Control-Allow-Origin"] = "*"
-    response["ETag"] = f'"{report.content_hash}"'
-    return response
-
-
 def _text(nb: str, en: str) -> list[dict]:
     return [{"@value": nb, "@language": "nb"}, {"@value": en, "@language": "en"}]
 

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Status",
         "TicketKindEnum": "tickets.models.Kind",
         "TicketChannelEnum": "tickets.models.Channel",
+        "EventSeverityEnum": "incidents.models.EventSeverity",
     },
 }
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from reports import public_views as quality_views
 from reports import views_records
 from servicedesk import views
 
@@ -23,7 +22,6 @@ urlpatterns = [
     path("kvalitet/", include("reports.urls_public")),
     path("dashboard/report/", include("reports.urls")),
     path("dashboard/records/", views_records.figure_records, name="figure_records"),
-    path("api/v1/quality/<period>/", quality_views.report_api, name="quality_api"),
     path("api/", include("api.urls")),
     path("profile/tokens/", include("api.urls_tokens")),
     path("admin/", admin.site.urls),
