@@ -20,6 +20,13 @@ def english():
 
 
 @pytest.fixture
+def client(client):
+    """The pages in English (the site's default is Bokmål)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def monitor(db):
     return UserFactory(username="monitor", first_name="", last_name="", is_service_account=True)
 
