@@ -216,8 +216,6 @@ def report_json(request, period: str):
     return _file(report, report.document.encode(), "application/json; charset=utf-8", "json")
 
 
-@require_safe
-@public
 def _text(nb: str, en: str) -> list[dict]:
     return [{"@value": nb, "@language": "nb"}, {"@value": en, "@language": "en"}]
 
