@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
-from rest_framework.pagination import CursorPagination
+from rest_framework import permissions, viewsets
 
+from api.pagination import StableCursorPagination
 from api.permissions import TokenScopes
 from api.serializers_catalog import AssetSerializer, CatalogItemSerializer, ServiceSerializer
 from catalog import selectors
@@ -21,29 +21,8 @@ from catalog.models import Asset, CatalogItem, Service
 LOOKUP_REGEX = r"[^/]+"
 
 
-class ApiCursorPagination(CursorPagination):
-    """Pages of 50 (1 to 200 with ?page_size=) in a stable order; follow ``next`` to read on."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    ordering = "pk"
-
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            message = _("Give a whole number from 1 to %(most)d.") % {"most": self.max_page_size}
-            raise serializers.ValidationError({self.page_size_query_param: [message]})
-        return int(raw)
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-        return parameters
+# One paginator for the whole API (api/pagination.py); each list orders by its own key.
+ApiCursorPagination = StableCursorPagination
 
 
 class StrictBooleanField(forms.NullBooleanField):
