@@ -30,9 +30,14 @@ def previous_month() -> str:
 
 
 def check(page, where: str, a11y: list) -> None:
-    found = serious_violations(page)
-    if found:
-        a11y.append(f"{where}: " + "; ".join(found))
+    """Run axe on the page at a phone's width and a desktop's, and check it does not scroll sideways."""
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        found = serious_violations(page)
+        if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+            found.append("the page scrolls sideways")
+        if found:
+            a11y.append(f"{where} @ {width}px: " + "; ".join(found))
 
 
 def test_a_month_is_reviewed_published_and_downloaded(user_page):
