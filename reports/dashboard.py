@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reports import charts
 from reports.charts import format_number, format_unit
@@ -296,9 +298,25 @@ def _count(value, href: str | None) -> Cell:
     return Cell(format_number(value, 0), href if value else None)
 
 
+# Rendering a chart to SVG is most of the dashboard's time. The trend's data come from stored reports,
+# so the SVG is cached under a hash of everything it is drawn from: a changed figure is a new key.
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def chart_cache_key(series, title, unit: str, key: str, places: int) -> str:
+    """Return the cache key of a trend chart's SVG: a hash of its data, words, language and format."""
+    drawn_from = repr((series, str(title), unit, key, places, get_language()))
+    return "dashboard-chart:" + hashlib.sha256(drawn_from.encode()).hexdigest()
+
+
 def _trend(series: list[tuple[str, float | None]], title: str, unit: str, key: str, places: int) -> dict:
     chart = charts.trend_chart(series, title, unit, key=key, places=places)
-    return {"chart": chart, "svg": charts.chart_svg(chart, id_prefix=key)}
+    cache_key = chart_cache_key(series, title, unit, key, places)
+    svg = cache.get(cache_key)
+    if svg is None:
+        svg = charts.chart_svg(chart, id_prefix=key)
+        cache.set(cache_key, svg, CHART_CACHE_SECONDS)
+    return {"chart": chart, "svg": svg}
 
 
 def quality_dashboard(

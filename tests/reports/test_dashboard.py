@@ -235,3 +235,22 @@ def test_the_backlog_link_of_an_ended_month_returns_the_tickets_open_at_its_end(
     assert len(expected) == 3
     assert numbers == expected
     assert int(tile.value.replace("\xa0", "")) == 3  # the stored figure counts the same tickets
+
+
+def test_a_trend_chart_is_drawn_once_and_then_read_from_the_cache():
+    from django.core.cache import cache
+
+    from reports import dashboard
+
+    series = [("jan.", 10.0), ("feb.", 12.0)]
+    cache.delete(dashboard.chart_cache_key(series, "Saker", "", "trend-opened", 0))  # no other run's drawing
+    first = dashboard._trend(series, "Saker", "", "trend-opened", 0)
+    assert "<svg" in first["svg"]
+    key = dashboard.chart_cache_key(series, "Saker", "", "trend-opened", 0)
+    assert cache.get(key) == first["svg"]
+    # A second render reads the stored drawing: plant another text under the key and it is what comes back.
+    cache.set(key, "<svg>stored</svg>")
+    assert dashboard._trend(series, "Saker", "", "trend-opened", 0)["svg"] == "<svg>stored</svg>"
+    # Other data are another drawing.
+    changed = dashboard._trend([("jan.", 10.0), ("feb.", 13.0)], "Saker", "", "trend-opened", 0)
+    assert "<svg" in changed["svg"] and changed["svg"] != first["svg"]
