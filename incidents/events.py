@@ -390,7 +390,6 @@ def _open(
             ticket=ticket,
             service=service,
             account=account,
-            dedup_key=dedup_key,
             severity=severity,
             start=occurred_at,
             now=now,
@@ -428,17 +427,14 @@ def _append(*, alert, account, severity, summary, occurred_at, outage, now) -> N
         if SEVERITY_RANK[severity] > SEVERITY_RANK[EventSeverity(alert.highest_severity)]:
             changes["highest_severity"] = alert.highest_severity = severity
     if outage and alert.outage_id is None:
-        recorded = _outage_start(
+        changes["outage"] = alert.outage = _outage_start(
             ticket=alert.ticket,
             service=alert.service,
             account=account,
-            dedup_key=alert.dedup_key,
             severity=alert.severity,
             start=occurred_at,
             now=now,
         )
-        if recorded is not None:
-            changes["outage"] = alert.outage = recorded
     Alert.objects.filter(pk=alert.pk).update(**changes)
 
 
@@ -482,7 +478,7 @@ def _clear(*, alert, source, account, summary, occurred_at, now) -> None:
     )
 
 
-def _outage_start(*, ticket, service, account, dedup_key, severity, start, now) -> Outage:
+def _outage_start(*, ticket, service, account, severity, start, now) -> Outage:
     """Record the outage the event reports, from its time, as the monitoring process: the source's service
     account is no agent, and the token's events:write scope is what authorised it."""
     start = min(start, now)
