@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist), each taking whole modules; the browser tests all run in one of them.
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint install install-dev migrate seed serve clean messages
 
@@ -37,7 +39,7 @@ demo: seed
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .

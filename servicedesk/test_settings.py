@@ -24,3 +24,12 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Parallel runs (pytest-xdist): each worker has its own test database (pytest-django names it after
+# the worker); with Redis, its own cache keys, channel-layer groups and job queue, so two workers
+# sharing one Redis database never see each other's entries.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = _WORKER  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{_WORKER}"  # noqa: F405
+    HUEY["name"] = f"{HUEY['name']}-{_WORKER}"  # noqa: F405

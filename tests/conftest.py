@@ -46,10 +46,31 @@ def service(db, service_owner):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run the browser tests last.
+    """Run the browser tests first, together.
 
-    Playwright's synchronous API keeps an event loop running in the main thread for the rest of the
-    session (the browser is session-scoped), and Django refuses ORM calls from a thread with a
-    running loop; so no database test may run after the first browser test.
+    Playwright's synchronous API runs an event loop in the main thread while its browser is open, and
+    Django refuses ORM calls from a thread with a running loop. The browser and the servers are
+    package-scoped (tests/e2e/conftest.py), so they close after the last browser test and the database
+    tests run after them. In a parallel run (make test) the browser tests start at once on one worker,
+    alongside the database tests on the others, instead of waiting for them.
     """
-    items.sort(key=lambda item: "tests/e2e/" in str(item.path).replace("\\", "/"))
+    items.sort(key=lambda item: "tests/e2e/" not in str(item.path).replace("\\", "/"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Parallel runs (pytest -n N) hand out whole modules, and all browser tests as one unit, in order.
+
+    A module's tests stay on one worker, so data it builds once for all of them (tests/shared_data.py)
+    is built once; the browser tests share one seeded server; and the units go out in collection order,
+    which puts the browser tests (the longest unit) first.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e" if path.startswith("tests/e2e/") else path
+
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)

@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from changes import demo_changes
@@ -25,6 +24,7 @@ from changes.selectors import awaiting_cab, change_conflicts
 from changes.services import caused_incidents
 from changes.transitions import ON_CALENDAR, ticket_status_for
 from incidents.models import Outage
+from tests.shared_data import shared_data
 from tickets.models import Kind, Notification, Status, Ticket, TicketEvent, TicketSequence
 
 pytestmark = pytest.mark.django_db
@@ -73,27 +73,16 @@ def test_needs_the_municipality_first():
 def seeded(django_db_setup, django_db_blocker):
     """The demo municipality and the changes up to NOW, seeded once for the module.
 
-    Seeding takes several seconds, so it is done once, inside a transaction that is rolled back after the
-    module's last test; each test runs in a savepoint inside it (pytest-django's own atomic), so no test
-    sees another's writes. The plan is made twice before the seeding, to show it is deterministic.
+    Seeding takes several seconds, so it is done once (tests/shared_data.py). The plan is made twice
+    before the seeding, to show it is deterministic.
     """
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
-            plans = (planned(), planned())
-            output = seed_changes(f"--now={NOW.isoformat()}")
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield {"output": output, "plans": plans}
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+
+    def build():
+        call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
+        plans = (planned(), planned())
+        return {"output": seed_changes(f"--now={NOW.isoformat()}"), "plans": plans}
+
+    yield from shared_data(django_db_blocker, build)
 
 
 def test_a_year_of_changes_of_every_kind_state_and_outcome(seeded):

@@ -41,7 +41,7 @@ def _e2e_database_url(tmp: Path) -> str:
     import psycopg
 
     parsed = urlparse(url)
-    name = parsed.path.lstrip("/") + "_e2e"
+    name = parsed.path.lstrip("/") + "_e2e" + os.environ.get("PYTEST_XDIST_WORKER", "")
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -49,7 +49,7 @@ def _e2e_database_url(tmp: Path) -> str:
     return urlunparse(parsed._replace(path=f"/{name}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_env(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
@@ -124,14 +124,14 @@ def _stop_daphne(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_url(server_env) -> str:
     process, url = _start_daphne(server_env)
     yield url
     _stop_daphne(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def agent_url(server_env, live_url) -> str:
     """Where the agent's browser goes in the live tests.
 
@@ -147,7 +147,7 @@ def agent_url(server_env, live_url) -> str:
     _stop_daphne(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -239,7 +239,7 @@ def user_page(browser, live_url):
     assert external == [], f"pages made requests outside their server: {external}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_colleague(server_env) -> dict:
     """A colleague in demo.leder's unit (Hjemmetjenesten) who can sign in with the demo password.
 

@@ -10,10 +10,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Avg
+from django.test import TestCase
 
 from incidents.demo_incidents import EXTERNAL_PREFIX
 from incidents.models import Outage, SatisfactionRating
 from people.models import SupportGroup, SupportGroupMembership, User
+from tests.shared_data import shared_data
 from tickets.models import (
     OPEN_STATUSES,
     CannedResponse,
@@ -38,13 +40,52 @@ def seed_incidents(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def seeded(django_capture_on_commit_callbacks):
-    """The demo municipality plus COUNT incidents; the incidents' commit is simulated (callbacks run)."""
+# These run before the module's seeding (the `seeded` fixture below is created at its first use).
+def test_needs_the_demo_municipality(db):
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("seed_incidents", "--count=20", "--quiet")
+    assert not Ticket.objects.exists()
+
+
+def test_rejects_a_bad_reference_time(db):
+    with pytest.raises(CommandError, match="ISO"):
+        call_command("seed_incidents", "--now=yesterday")
+
+
+def test_same_reference_time_same_history_even_on_a_weekend_after_dst():
+    """Sunday noon right after the switch to summer time: still consistent, and reproducible."""
+    now = dt.datetime.fromisoformat("2026-03-29T12:00:00+02:00")
     call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        output = seed_incidents(f"--now={NOW.isoformat()}", f"--count={COUNT}")
-    return SimpleNamespace(output=output, callbacks=callbacks)
+
+    def run() -> list[tuple]:
+        seed_incidents(f"--now={now.isoformat()}", "--count=60", "--quiet")
+        assert_consistent_timelines(now)
+        return list(
+            demo_tickets()
+            .order_by("external_id")
+            .values_list("external_id", "title", "opened_at", "status", "priority", "requester__username")
+        )
+
+    first = run()
+    demo_tickets().delete()
+    assert run() == first
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo municipality plus COUNT incidents, seeded once for the module (tests/shared_data.py).
+
+    The incidents' commit is simulated (callbacks run), and the mail sent meanwhile is kept.
+    """
+
+    def build():
+        call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
+        sent = len(mail.outbox)
+        with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+            output = seed_incidents(f"--now={NOW.isoformat()}", f"--count={COUNT}")
+        return SimpleNamespace(output=output, callbacks=callbacks, emails=mail.outbox[sent:])
+
+    yield from shared_data(django_db_blocker, build)
 
 
 def demo_tickets():
@@ -193,7 +234,7 @@ def test_the_demo_logins_have_content(seeded):
 def test_no_notifications_and_no_emails(seeded):
     assert seeded.callbacks == []  # nothing left to run when the seed's transaction commits
     assert Notification.objects.count() == 0
-    assert mail.outbox == []
+    assert seeded.emails == []
 
 
 def snapshot() -> dict:
@@ -224,33 +265,3 @@ def test_a_second_run_changes_nothing(seeded):
     call_command("seed_demo", "--no-incidents", "--no-changes", stdout=out)
     assert "already there" not in out.getvalue()
     assert snapshot() == before
-
-
-def test_needs_the_demo_municipality(db):
-    with pytest.raises(CommandError, match="seed_demo"):
-        call_command("seed_incidents", "--count=20", "--quiet")
-    assert not Ticket.objects.exists()
-
-
-def test_rejects_a_bad_reference_time(db):
-    with pytest.raises(CommandError, match="ISO"):
-        call_command("seed_incidents", "--now=yesterday")
-
-
-def test_same_reference_time_same_history_even_on_a_weekend_after_dst():
-    """Sunday noon right after the switch to summer time: still consistent, and reproducible."""
-    now = dt.datetime.fromisoformat("2026-03-29T12:00:00+02:00")
-    call_command("seed_demo", quiet=True, no_incidents=True, no_changes=True)
-
-    def run() -> list[tuple]:
-        seed_incidents(f"--now={now.isoformat()}", "--count=60", "--quiet")
-        assert_consistent_timelines(now)
-        return list(
-            demo_tickets()
-            .order_by("external_id")
-            .values_list("external_id", "title", "opened_at", "status", "priority", "requester__username")
-        )
-
-    first = run()
-    demo_tickets().delete()
-    assert run() == first

@@ -17,6 +17,7 @@ from orders.demo_orders import EXTERNAL_PREFIX
 from orders.models import Approval, FulfilmentTask, Order, OrderLine, OrderSequence
 from orders.transitions import TICKET_STATUS
 from people.models import User
+from tests.shared_data import shared_data
 from tickets import services as ticket_services
 from tickets.models import Kind, Status, Ticket, TicketEvent, TicketSequence
 
@@ -33,11 +34,21 @@ def seed_orders(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def seeded():
-    """The demo municipality and catalogue, then the orders up to NOW."""
-    call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
-    return seed_orders(f"--now={NOW.isoformat()}")
+# Runs before the module's seeding (the `seeded` fixture below is created at its first use).
+def test_needs_the_municipality_first():
+    with pytest.raises(CommandError, match="seed_demo"):
+        seed_orders("--quiet")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo municipality and catalogue, then the orders up to NOW, seeded once for the module."""
+
+    def build():
+        call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
+        return seed_orders(f"--now={NOW.isoformat()}")
+
+    yield from shared_data(django_db_blocker, build)
 
 
 def lines():
@@ -273,8 +284,3 @@ def test_the_incident_seed_still_runs_after_the_orders(seeded):
     call_command("seed_incidents", "--now", NOW.isoformat(), "--count", "40", "--quiet")
     assert Ticket.objects.filter(external_id__startswith=demo_incidents.EXTERNAL_PREFIX).count() >= 40
     assert Ticket.objects.filter(external_id__startswith=EXTERNAL_PREFIX).count() == OrderLine.objects.count()
-
-
-def test_needs_the_municipality_first():
-    with pytest.raises(CommandError, match="seed_demo"):
-        seed_orders("--quiet")

@@ -260,9 +260,12 @@ def test_recompute_builds_the_clocks_of_an_imported_history(employee, agent):
 
 
 def test_recompute_reports_nothing_on_the_demo_data():
-    call_command("seed_demo", quiet=True, no_changes=True)
+    # The demo generators with a sample of their year (the full year is the same code, ten times over).
+    call_command("seed_demo", quiet=True, no_incidents=True, no_orders=True, no_changes=True)
+    call_command("seed_incidents", "--count", "300", "--quiet")
+    call_command("seed_orders", "--count", "60", "--quiet")
     report = recompute(check=True)
-    assert report.tickets > 1000 and report.differences == []
+    assert report.tickets > 300 and report.differences == []
 
 
 def test_a_ticket_keeps_the_terms_it_was_given_when_the_policy_changes_later(employee, agent):
