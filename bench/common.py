@@ -90,12 +90,13 @@ def agent_session_key(username: str | None = None) -> str:
 
 
 def sample_numbers(count: int, seed: int = 7) -> list[str]:
-    """Return `count` ticket numbers drawn at random (fixed seed) from the data set."""
+    """Return `count` ticket numbers drawn at random (fixed seed) from the data set's tickets that have a
+    ticket page (a change's redirects to its change page)."""
     import random
 
-    from tickets.models import Ticket
+    from tickets.models import Kind, Ticket
 
-    ids = list(Ticket.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(Ticket.objects.exclude(kind=Kind.CHANGE).order_by("pk").values_list("pk", flat=True))
     if not ids:
         raise SystemExit("The database has no tickets: run bench/fill_tickets.py first.")
     chosen = random.Random(seed).sample(ids, min(count, len(ids)))

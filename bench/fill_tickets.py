@@ -301,8 +301,8 @@ def setup_django_and_seed() -> dict:
         command = load_command_class("people", "seed_demo")
         options = command.create_parser("manage.py", "seed_demo")._option_string_actions
         args = ["--quiet"]
-        # Later seeds add demo tickets (incidents, order lines); these benchmarks bring their own.
-        args.extend(flag for flag in ("--no-incidents", "--no-orders") if flag in options)
+        # Later seeds add demo tickets (incidents, order lines, changes); these benchmarks bring their own.
+        args.extend(flag for flag in ("--no-incidents", "--no-orders", "--no-changes") if flag in options)
         call_command("seed_demo", *args)
         timings["seed_demo_args"] = args
     timings["seed_demo_s"] = round(time.perf_counter() - started, 2)
