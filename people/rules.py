@@ -2,18 +2,15 @@
 
 import rules
 
-from people import roles
+from people import facts, roles
 
 
 def role_codes(user) -> frozenset[str]:
-    """Return the user's role codes, read once per user object (one query) and then cached on it."""
+    """Return the user's role codes, read with the other facts once per user object (people.facts)."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_role_codes", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_codes = cached
-    return cached
+    facts.load(user)
+    return user._role_codes
 
 
 def has_role(code: str) -> rules.Predicate:
@@ -33,22 +30,16 @@ def is_superuser(user) -> bool:
 def manages_a_unit(user) -> bool:
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_manages_a_unit", None)
-    if cached is None:
-        cached = user.managed_units.exists()
-        user._manages_a_unit = cached
-    return cached
+    facts.load(user)
+    return user._manages_a_unit
 
 
 @rules.predicate
 def leads_a_group(user) -> bool:
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_leads_a_group", None)
-    if cached is None:
-        cached = user.led_groups.exists()
-        user._leads_a_group = cached
-    return cached
+    facts.load(user)
+    return user._leads_a_group
 
 
 is_employee = rules.is_authenticated & rules.is_active

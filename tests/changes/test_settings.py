@@ -765,9 +765,9 @@ def add_maintenance(count, make_change, network, email_service, soon):
             )
 
 
-# Every signed-in page: the session, the user, their roles and the menu's two checks (approver, group
-# lead); then the list's own queries.
-BASE_QUERIES = 5
+# Every signed-in page: the session, the user, and their roles with the facts the menu checks (approver,
+# group lead: people.facts); then the list's own queries.
+BASE_QUERIES = 3
 LIST_QUERIES = {
     "changes:type_list": BASE_QUERIES + 1,  # the types
     "changes:template_list": BASE_QUERIES + 2,  # the templates with their groups; their services

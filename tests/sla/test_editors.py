@@ -958,9 +958,9 @@ def add_rows(count, owner):
             )
 
 
-# Every signed-in page: the session, the user, their roles and the menu's two checks (approver, group
-# lead); then the page's own queries.
-BASE_QUERIES = 5
+# Every signed-in page: the session, the user, and their roles with the facts the menu checks (approver,
+# group lead: people.facts); then the page's own queries.
+BASE_QUERIES = 3
 LIST_QUERIES = {
     "sla:index": BASE_QUERIES + 2,  # the calendars; the policies with their services and calendars
     "sla:calendar_list": BASE_QUERIES + 2,  # the calendars with their counts; their segments

@@ -308,7 +308,7 @@ def test_the_page_reads_a_fixed_number_of_queries(
         page(service)
 
 
-# The page without the section: the session, the user, their groups, whether they lead a group, the
-# service with its two dependency lists, the navigation's approver check (eight). The section: the
-# calendar with its segments and dates (three), the outages and the maintenance windows (two).
-PAGE_QUERIES = 8 + 5
+# The page without the section: the session, the user, their roles with the facts the menu checks
+# (people.facts), the service with its two dependency lists (six). The section: the calendar with its
+# segments and dates (three), the outages and the maintenance windows (two).
+PAGE_QUERIES = 6 + 5
