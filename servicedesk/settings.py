@@ -130,6 +130,11 @@ elif (
         "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
         "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's choice fields read their options with QuerySet.iterator(), which on PostgreSQL opens a
+    # server-side cursor: three statements (DECLARE … WITH HOLD, FETCH, CLOSE) for a list of a dozen rows,
+    # on every page with a form. Nothing in the product streams a large result through iterator().
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, background jobs -------------------------------------------------
