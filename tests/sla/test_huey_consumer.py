@@ -38,9 +38,13 @@ from tickets import services
 from tickets.models import Notification, PendingReason, Status, Ticket, TicketEvent
 from tickets.transitions import Move
 
-TARGET = 4  # seconds of resolution time
-WARNING_PERCENT, ESCALATION_PERCENT = 50, 75  # at 2 s (→ assignee) and 3 s (→ group lead)
-WAIT = 10.0  # seconds to wait for the jobs of one phase at most
+# Seconds of resolution time. The ticket must be opened, assigned and paused before the warning's instant
+# (half of it): on a loaded machine (CI runs two test processes beside the browser tests) that took up to
+# 3.9 s with the first ticket's notification delivery, so a 4 s target, with 2 s for it, failed now and then
+# with "too slow".
+TARGET = 8
+WARNING_PERCENT, ESCALATION_PERCENT = 50, 75  # at 4 s (→ assignee) and 6 s (→ group lead)
+WAIT = 15.0  # seconds to wait for the jobs of one phase at most
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +204,10 @@ def instants(clock: SlaClock) -> dict[int, object]:
 def test_jobs_queued_before_a_pause_do_nothing_and_the_resumed_clock_steps_once(
     runs, fast_service, employee, agent
 ):
+    # Warm up: the first ticket a process registers loads the notification templates and catalogues (about
+    # a second on a loaded machine), which must not eat into the time before the warning. This one has no
+    # service, so the default policy's clock of hours runs it, and none of its steps comes in this test.
+    make_ticket(employee, created_by=agent, channel="phone", impact=2, urgency=2)
     start_of_a_second()
     # Registered by phone: answered at once, so only the resolution clock runs.
     ticket = make_ticket(
