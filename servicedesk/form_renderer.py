@@ -6,6 +6,7 @@ options), which made widget templates a fifth of the queue page's time. The HTML
 same as Django's own widget templates produce (tests/servicedesk/test_form_renderer.py compares them).
 """
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -61,6 +62,49 @@ FAST_TEMPLATES = {
         )
     },
 }
+
+
+def select_html(field, attrs: dict) -> SafeString | None:
+    """Render a bound field's plain `<select>` straight from its choices; None for any other widget.
+
+    Before any template runs, Django's Select builds a dictionary per option (ChoiceWidget.optgroups and
+    create_option), which for the queue's lists of agents, groups and services cost more than rendering
+    them. This takes BoundField.as_widget's and Select.get_context's steps itself, for Select and
+    SelectMultiple only (a subclass may change any step); tests/servicedesk/test_form_renderer.py holds
+    the HTML equal to Django's templates.
+    """
+    widget = field.field.widget
+    if type(widget) not in (forms.Select, forms.SelectMultiple) or not isinstance(
+        field.form.renderer, FormRenderer
+    ):
+        return None
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    multiple = widget.allow_multiple_selected
+    if multiple:
+        attrs["multiple"] = True
+    chosen = widget.format_value(field.value())
+    has_selected = False
+    parts = [f'<select name="{escape(field.html_name)}"{_attrs(attrs)}>']
+    for value, label in widget.choices:
+        grouped = isinstance(label, list | tuple)
+        if grouped:
+            parts.append(f'<optgroup label="{conditional_escape("" if value is None else value)}">')
+        for option_value, option_label in label if grouped else ((value, label),):
+            if option_value is None and not grouped:
+                option_value = ""
+            selected = (not has_selected or multiple) and str(option_value) in chosen
+            has_selected |= selected
+            parts.append(
+                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(option_label)}</option>"
+            )
+        if grouped:
+            parts.append("</optgroup>")
+    parts.append("</select>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
 
 
 class FormRenderer(DjangoTemplates):

@@ -7,6 +7,8 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from servicedesk.form_renderer import select_html
+
 register = template.Library()
 
 
@@ -49,7 +51,7 @@ def with_attrs(field: BoundField, describedby: str = ""):
         attrs["aria-invalid"] = "true"
     if field.field.required and not isinstance(widget, forms.CheckboxInput):
         attrs["aria-required"] = "true"
-    return field.as_widget(attrs=attrs)
+    return select_html(field, attrs) or field.as_widget(attrs=attrs)
 
 
 @register.filter

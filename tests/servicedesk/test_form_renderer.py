@@ -7,7 +7,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from servicedesk.form_renderer import FAST_TEMPLATES, FormRenderer
+from servicedesk.form_renderer import FAST_TEMPLATES, FormRenderer, select_html
 
 
 class _Structure(HTMLParser):
@@ -79,6 +79,60 @@ def test_fast_widget_html_equals_django_templates(name, data):
     django = EveryWidget(data, renderer=DjangoTemplates())[name]
     extra = {"class": "ds-input", "aria-describedby": 'help"x', "aria-invalid": "true", "disabled": False}
     assert _structure(str(ours.as_widget(attrs=extra))) == _structure(str(django.as_widget(attrs=extra)))
+
+
+SELECT_ATTRS = [
+    {},
+    {
+        "class": "ds-input sd-select",
+        "aria-describedby": 'help"x',
+        "aria-invalid": "true",
+        "aria-required": "true",
+    },
+]
+
+
+@pytest.mark.parametrize("attrs", SELECT_ATTRS, ids=["plain", "with attributes"])
+@pytest.mark.parametrize("data", [BOUND, None], ids=["bound", "unbound"])
+@pytest.mark.parametrize("name", ["one", "several"])
+def test_a_select_built_from_its_choices_equals_django_templates(name, data, attrs):
+    ours = select_html(EveryWidget(data, renderer=FormRenderer())[name], attrs)
+    django = EveryWidget(data, renderer=DjangoTemplates())[name].as_widget(attrs=attrs)
+    assert ours is not None
+    assert _structure(str(ours)) == _structure(str(django))
+    assert str(ours).count(" selected") == str(django).count(" selected")
+
+
+def test_a_select_of_other_widgets_or_renderers_is_left_to_django():
+    form = EveryWidget(BOUND, renderer=FormRenderer())
+    assert select_html(form["maybe"], {}) is None  # NullBooleanSelect: a subclass of Select
+    assert select_html(form["text"], {}) is None
+    assert select_html(EveryWidget(BOUND, renderer=DjangoTemplates())["one"], {}) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", [None, 1], ids=["none chosen", "one chosen"])
+def test_a_model_choice_select_equals_django_templates(chosen):
+    from people.models import SupportGroup
+    from tests.factories import SupportGroupFactory
+
+    groups = [SupportGroupFactory(name_nb=f"Gruppe {i} <&>", name_en=f"Group {i} <&>") for i in range(3)]
+
+    class GroupForm(forms.Form):
+        group = forms.ModelChoiceField(queryset=SupportGroup.objects.order_by("pk"), empty_label="Alle")
+        groups = forms.ModelMultipleChoiceField(queryset=SupportGroup.objects.order_by("pk"), required=False)
+
+    data = None if chosen is None else {"group": str(groups[chosen].pk), "groups": [str(groups[chosen].pk)]}
+    for name in ("group", "groups"):
+        ours = select_html(GroupForm(data, renderer=FormRenderer())[name], {"class": "ds-input sd-select"})
+        django = GroupForm(data, renderer=DjangoTemplates())[name].as_widget(
+            attrs={"class": "ds-input sd-select"}
+        )
+        assert _structure(str(ours)) == _structure(str(django))
+        assert "&lt;&amp;&gt;" in str(ours)
+        assert str(ours).count(" selected") == str(django).count(" selected")
+        if chosen is not None:
+            assert f'value="{groups[chosen].pk}" selected' in str(ours)
 
 
 def test_user_text_is_escaped_in_every_fast_widget():
