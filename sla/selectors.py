@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from sla.calendar import business_calendar
 from sla.models import (
@@ -116,13 +116,13 @@ def ticket_sla(ticket: Ticket, *, now: dt.datetime, clocks=None) -> dict | None:
 
 def sla_panel(ticket: Ticket, *, now: dt.datetime) -> list[dict]:
     """The ticket page's SLA panel: both clocks as of now with their percent and their log."""
-    clocks = list(
-        SlaClock.objects.filter(ticket_id=ticket.pk)
-        .select_related("calendar")
-        .prefetch_related(Prefetch("log", queryset=SlaClockLog.objects.order_by("at", "pk")))
-    )
+    clocks = list(SlaClock.objects.filter(ticket_id=ticket.pk).select_related("calendar"))
     if not clocks:
         return []
+    # The logs of both clocks in one query, grouped here: Django's prefetch machinery cost more than the rows.
+    logs: dict[int, list[SlaClockLog]] = {clock.pk: [] for clock in clocks}
+    for entry in SlaClockLog.objects.filter(clock_id__in=list(logs)).order_by("at", "pk"):
+        logs[entry.clock_id].append(entry)
     calendars = _calendars(clocks, stored={clock.calendar_id: clock.calendar for clock in clocks})
     panel = []
     for clock in sorted(clocks, key=lambda c: c.kind != ClockKind.RESPONSE):
@@ -136,7 +136,7 @@ def sla_panel(ticket: Ticket, *, now: dt.datetime) -> list[dict]:
                 "bar": min(int(percent), 100),
                 "remaining_seconds": clock.target_seconds - figures["elapsed_seconds"],
                 "warning": percent >= 75,
-                "log": list(clock.log.all()),
+                "log": logs[clock.pk],
             }
         )
     return panel

@@ -146,7 +146,7 @@ class TicketConsumer(AsyncWebsocketConsumer):
         }
 
     def _render_update(self) -> str:
-        from tickets.selectors import ticket_for_page, timeline
+        from tickets.selectors import ticket_for_page, timeline_events
 
         user = self.scope["user"]
         with translation.override(self.language):
@@ -154,7 +154,7 @@ class TicketConsumer(AsyncWebsocketConsumer):
 
             number = Ticket.objects.filter(pk=self.ticket_id).values_list("number", flat=True).first()
             ticket = ticket_for_page(user=user, number=number)
-            events = list(timeline(ticket=ticket, user=user, after_id=self.last_event_id))
+            events = timeline_events(ticket=ticket, user=user, after_id=self.last_event_id)
             if events:
                 self.last_event_id = events[-1].pk
             changed_by_other = any(event.author_id != user.pk for event in events)

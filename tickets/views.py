@@ -135,7 +135,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
     user = request.user
     agent = user.has_perm("tickets.work_on_tickets")
-    events = list(selectors.timeline(ticket=ticket, user=user))
+    events = selectors.timeline_events(ticket=ticket, user=user)
     context = {
         "ticket": ticket,
         "events": events,
