@@ -88,7 +88,14 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5, help="in-process timing repeats per page")
     parser.add_argument("--json", metavar="FILE", help="write the result as JSON to FILE")
     parser.add_argument("--quiet", action="store_true", help="print only the summary table")
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help="comma-separated page names (default: all of them)"
+    )
     args = parser.parse_args()
+    wanted = [name.strip() for name in args.pages.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(PAGES))
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(unknown)} (known: {', '.join(PAGES)})")
 
     import os
 
@@ -102,7 +109,8 @@ def main() -> int:
     client.get("/tickets/queue/all/")  # warm: templates compiled, translations loaded
 
     pages = {}
-    for name, path in PAGES.items():
+    for name in wanted:
+        path = PAGES[name]
         if "{number}" in path:
             runs = [
                 measure(client, path.format(number=n), args.explain and i == 0, args.repeats)

@@ -209,7 +209,8 @@ def main() -> int:
     if not args.no_querycount:
         out = WORK / f"querycount-{label}.json"
         subprocess.run(
-            [python, str(HERE / "querycount.py"), "--database-url", url, "--json", str(out), "--quiet"],
+            [python, str(HERE / "querycount.py"), "--database-url", url, "--json", str(out), "--quiet",
+             "--pages", args.pages],
             cwd=APP_DIR, env=env, check=True, timeout=600,
         )  # fmt: skip
         counts = json.loads(out.read_text())
