@@ -6,7 +6,7 @@ check them, and say whether the goal (≤ 60 s for 100,000 tickets on SQLite) is
         .venv/bin/python bench/fill_tickets.py --tickets 100000
     DEBUG=1 DATABASE_URL=sqlite:////tmp/servicedesk-bench/bench.sqlite3 .venv/bin/python bench/sla_recompute.py
 
-fill_tickets.py writes its tickets with bulk_create, as an import would: they have no clocks until the
+fill_tickets.py writes its tickets in bulk, as an import would: they have no clocks until the
 first run here builds them (with their logs); the second run compares and must find nothing.
 """
 
