@@ -7,28 +7,25 @@ from people import facts, roles
 from people.rules import has_role, is_administrator, is_agent, is_employee, is_group_lead
 
 
-def _decides_approvals() -> tuple[str, tuple]:
-    """The people.facts condition: the user manages a unit, sits in an approver group or has approvals
-    routed to them."""
+def _has_approvals_to_decide() -> tuple[str, tuple]:
+    """The people.facts condition: the user sits in an approver group or has approvals routed to them
+    (managing a unit is people's own fact)."""
     from catalog.models import ApproverGroup
     from orders.models import Approval
-    from people.models import OrgUnit
 
     members = ApproverGroup.members.through
     member_column = members._meta.get_field("user").column
     approver = Approval._meta.get_field("approver").column
     decision = Approval._meta.get_field("decision").column
-    manager = OrgUnit._meta.get_field("manager").column
     # Names from the models' metadata; the values are parameters.
     return (
-        f'(EXISTS (SELECT 1 FROM "{OrgUnit._meta.db_table}" WHERE "{manager}" = %s)'  # noqa: S608
-        f' OR EXISTS (SELECT 1 FROM "{members._meta.db_table}" WHERE "{member_column}" = %s)'
+        f'(EXISTS (SELECT 1 FROM "{members._meta.db_table}" WHERE "{member_column}" = %s)'  # noqa: S608
         f' OR EXISTS (SELECT 1 FROM "{Approval._meta.db_table}" WHERE "{approver}" = %s AND "{decision}" = %s))',
-        (facts.USER, facts.USER, facts.USER, Approval.Decision.PENDING.value),
+        (facts.USER, facts.USER, Approval.Decision.PENDING.value),
     )
 
 
-facts.register("decides_approvals", _decides_approvals)
+facts.register("has_approvals_to_decide", _has_approvals_to_decide)
 
 
 @rules.predicate
@@ -40,7 +37,7 @@ def decides_approvals(user) -> bool:
     if not user.is_authenticated:
         return False
     facts.load(user)
-    return user._decides_approvals
+    return user._manages_a_unit or user._has_approvals_to_decide
 
 
 may_fulfil = is_employee & (is_agent | is_group_lead | is_administrator)

@@ -67,5 +67,5 @@ def test_an_anonymous_user_reads_nothing(django_assert_num_queries):
 def test_every_registered_fact_is_cached_on_the_user():
     user = fresh(UserFactory())
     facts.load(user)
-    for name in ("leads_a_group", "manages_a_unit", "decides_approvals"):
+    for name in ("leads_a_group", "manages_a_unit", "has_approvals_to_decide"):
         assert getattr(user, f"_{name}") is False
